@@ -1,0 +1,9 @@
+"""WSGI entry point, for servers that speak only WSGI; production runs cms.asgi under uvicorn."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.dev")
+
+application = get_wsgi_application()
