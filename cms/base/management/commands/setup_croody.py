@@ -1,0 +1,120 @@
+"""Idempotent set-up run by `make run`: locales, demo content, an admin login."""
+
+import os
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
+from wagtail.models import Locale, Page, Site
+
+from cms.base.localization import ensure_locales, missing_translations, sync_trees, translate_page
+from cms.home import demo_content
+from cms.home.models import HomePage
+
+
+class Command(BaseCommand):
+    help = (
+        "Create the 8 locales (synchronised from Spanish), the demo content and an admin "
+        "login. Safe to run again: it only adds what is missing."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--no-demo", action="store_true", help="Create locales and the admin only."
+        )
+        parser.add_argument(
+            "--admin-username", default="admin", help="Username of the admin (default: admin)."
+        )
+        parser.add_argument(
+            "--no-admin", action="store_true", help="Do not create or report an admin user."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        self.step("Locales")
+        locales = ensure_locales()
+        self.done(", ".join(locale.language_code for locale in locales))
+
+        if not options["no_demo"]:
+            self.step("Home page")
+            home, created = self.ensure_home_page()
+            self.done("created" if created else "already there")
+
+            self.step("Translations of the home page")
+            missing = missing_translations(home)
+            if missing:
+                translate_page(home, demo_content.TRANSLATIONS, missing)
+            self.done(", ".join(locale.language_code for locale in missing) or "all present")
+
+            self.step("Language trees synchronised from es")
+            sync_trees()
+            self.done("ok")
+
+        if not options["no_admin"]:
+            self.ensure_admin(options["admin_username"])
+
+    @transaction.atomic
+    def ensure_home_page(self) -> tuple[HomePage, bool]:
+        default_locale = Locale.get_default()
+        existing = HomePage.objects.filter(locale=default_locale).first()
+        if existing:
+            return existing, False
+        root = Page.get_first_root_node()
+        home = root.add_child(
+            instance=HomePage(
+                title=demo_content.TITLE,
+                slug=demo_content.SLUG,
+                intro=demo_content.INTRO,
+                locale=default_locale,
+            )
+        )
+        home.save_revision().publish()
+        site = Site.objects.filter(is_default_site=True).first()
+        if site is None:
+            Site.objects.create(
+                hostname="localhost", root_page=home, is_default_site=True, site_name="Croody"
+            )
+        else:
+            placeholder = site.root_page
+            site.root_page, site.site_name = home, "Croody"
+            site.save()
+            # Wagtail's migrations create a bare "Welcome" page; nothing links to it now.
+            if type(placeholder.specific) is Page:
+                placeholder.delete()
+        return home, True
+
+    def ensure_admin(self, username: str) -> None:
+        """Create the admin once, keeping its generated password in var/ so `make run` can
+        print it each time; a password changed by the user is never overwritten or shown."""
+        self.step("Admin user")
+        user_model = get_user_model()
+        password_file = settings.VAR_DIR / "admin-password"
+        user = user_model.objects.filter(username=username).first()
+        if user is None:
+            password = os.environ.get("CROODY_ADMIN_PASSWORD") or secrets.token_urlsafe(12)
+            user = user_model.objects.create_superuser(username, "admin@croody.local", password)
+            settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+            password_file.write_text(password)
+            password_file.chmod(0o600)
+            self.done("created")
+        else:
+            self.done("already there")
+        stored = password_file.read_text().strip() if password_file.exists() else ""
+        if stored and user.check_password(stored):
+            self.stdout.write(
+                self.style.SUCCESS(f"\n  Admin login: {username} / {stored}  (/admin/)\n")
+            )
+        else:
+            self.stdout.write(
+                f"\n  Admin login: {username} (password changed since set-up; reset it with "
+                f"`python manage.py changepassword {username}`)\n"
+            )
+
+    def step(self, label: str) -> None:
+        self.stdout.write(f"  {label}… ", ending="")
+        self.stdout.flush()
+
+    def done(self, detail: str) -> None:
+        self.stdout.write(self.style.SUCCESS(detail))

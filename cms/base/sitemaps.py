@@ -1,0 +1,21 @@
+from django.db.models import Q
+from wagtail.contrib.sitemaps import Sitemap
+from wagtail.models import Page
+
+
+class LocalizedSitemap(Sitemap):
+    """Wagtail's sitemap covers the site root's tree only; ours adds every language's tree."""
+
+    def items(self):  # type: ignore[no-untyped-def]
+        roots = self.get_wagtail_site().root_page.get_translations(inclusive=True)
+        in_any_tree = Q()
+        for root in roots:
+            in_any_tree |= Q(path__startswith=root.path)
+        return (
+            Page.objects.live()
+            .public()
+            .filter(in_any_tree)
+            .order_by("path")
+            .defer_streamfields()
+            .specific()
+        )

@@ -1,0 +1,61 @@
+from django.conf import settings
+from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
+from django.utils.translation import check_for_language
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+from wagtail.models import Locale, Page
+
+from cms.base.health import run_checks
+
+
+@never_cache
+@require_GET
+def health(request: HttpRequest) -> JsonResponse:
+    """Database, cache, storage and disk: 200 when all pass, 503 when any fails."""
+    results = run_checks()
+    healthy = all(result.ok for result in results.values())
+    return JsonResponse(
+        {
+            "status": "ok" if healthy else "error",
+            "checks": {name: result.as_dict() for name, result in results.items()},
+        },
+        status=200 if healthy else 503,
+    )
+
+
+@csrf_exempt  # only sets a language cookie; a token would stop pages being cached
+@require_POST
+def switch_language(request: HttpRequest) -> HttpResponseRedirect:
+    """The language selector's target (a plain form, so it works without JavaScript).
+
+    Goes to the same page in the chosen language, or that language's home page when the
+    page has no live translation, and remembers the choice in the language cookie.
+    """
+    code = request.POST.get("language", "")
+    if not check_for_language(code) or code not in dict(settings.LANGUAGES):
+        code = settings.LANGUAGE_CODE
+    destination = _translated_url(request.POST.get("page", ""), code) or f"/{code}/"
+    response = HttpResponseRedirect(destination)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        secure=getattr(settings, "LANGUAGE_COOKIE_SECURE", False),
+        httponly=False,  # language-selector.js reads it
+    )
+    return response
+
+
+def _translated_url(page_id: str, code: str) -> str | None:
+    if not page_id.isdigit():
+        return None
+    page = Page.objects.filter(pk=int(page_id)).first()
+    locale = Locale.objects.filter(language_code=code).first()
+    if page is None or locale is None:
+        return None
+    translation = page.get_translation_or_none(locale)
+    if translation is None or not translation.live:
+        return None
+    return translation.url

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class HomeConfig(AppConfig):
+    """Marketing pages: the home page and standard pages."""
+
+    name = "cms.home"
+    label = "home"
