@@ -1,0 +1,73 @@
+# Croody: `make run` serves the whole system, `make test` proves it. `make help` lists the rest.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+CHROMIUM ?= /usr/bin/chromium
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help run setup test test-fast lint format bench lock chromium clean
+
+help: ## List the commands
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
+
+$(INSTALLED): pyproject.toml requirements.lock
+	@echo "==> Python environment ($(VENV))"
+	@test -n "$(PYTHON)" || { echo "Python 3.11 is needed: install python3.11 and run make again." >&2; exit 1; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --upgrade pip
+	@$(PY) -m pip install --quiet --progress-bar off -r requirements.lock
+	@touch $@
+
+setup: $(INSTALLED) ## Install, migrate, create locales, demo content and the admin login
+	@echo "==> Database migrations"
+	@$(PY) manage.py migrate --noinput -v 0
+	@echo "==> Locales, demo content, admin"
+	@$(PY) manage.py setup_croody
+	@echo "==> Static files"
+	@$(PY) manage.py collectstatic --noinput -v 0
+
+run: setup ## Set up and serve everything on http://127.0.0.1:8000
+	@echo "==> Serving on http://$(HOST):$(PORT)/  (site /es/, admin /admin/, APIs /api/telemetry/docs /api/ids/docs; Ctrl+C stops)"
+	@$(PY) -m gateway --host $(HOST) --port $(PORT)
+
+chromium: ## Install Debian's Chromium for the browser tests when it is missing
+	@if [ ! -x $(CHROMIUM) ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "==> Installing Debian's chromium (apt-get)"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-core fonts-noto-cjk >/dev/null; \
+		else \
+			echo "Chromium is missing at $(CHROMIUM). Install it with: sudo apt-get install chromium fonts-noto-core fonts-noto-cjk" >&2; \
+			echo "(or point CHROMIUM=/path/to/chromium at another build)." >&2; exit 1; \
+		fi; \
+	fi
+
+test: $(INSTALLED) chromium ## Run every test: unit, integration and end-to-end in headless Chromium
+	@echo "==> pytest (database: $${DATABASE_URL:-SQLite}, cache: $${REDIS_URL:-local memory})"
+	@CHROMIUM=$(CHROMIUM) $(PY) -m pytest $(PYTEST_ARGS)
+
+test-fast: $(INSTALLED) ## Run the tests without the browser
+	@$(PY) -m pytest -m "not e2e" $(PYTEST_ARGS)
+
+lint: $(INSTALLED) ## ruff format --check and ruff check
+	@$(VENV)/bin/ruff format --check .
+	@$(VENV)/bin/ruff check .
+
+format: $(INSTALLED) ## Format and fix what ruff can
+	@$(VENV)/bin/ruff format .
+	@$(VENV)/bin/ruff check --fix .
+
+lock: ## Re-resolve the dependencies in pyproject.toml into requirements.lock
+	@rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	@.lock-venv/bin/pip install --quiet --upgrade pip
+	@.lock-venv/bin/pip install --quiet ".[dev]"
+	@.lock-venv/bin/pip freeze --exclude croody > requirements.lock
+	@rm -rf .lock-venv build *.egg-info
+	@echo "requirements.lock updated"
+
+clean: ## Remove the virtualenv and local data (var/)
+	rm -rf $(VENV) var test-artifacts

@@ -1,0 +1,102 @@
+"""Request ids, JSON logs and Prometheus metrics on every service."""
+
+import json
+import re
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from prometheus_client import REGISTRY
+
+from apis.telemetry.main import api as telemetry_api
+from observability import instrument
+from observability.metrics import metrics_allowed
+from tests.servers import base_env, start_server
+
+
+@pytest.fixture
+def telemetry():
+    with TestClient(instrument(telemetry_api, "telemetry")) as client:
+        yield client
+
+
+def test_request_id_is_assigned_and_returned(telemetry):
+    first = telemetry.get("/api/telemetry/healthz").headers["x-request-id"]
+    second = telemetry.get("/api/telemetry/healthz").headers["x-request-id"]
+    assert re.fullmatch(r"[0-9a-f]{32}", first)
+    assert first != second
+
+
+def test_request_id_from_the_gateway_is_kept(telemetry):
+    response = telemetry.get("/healthz", headers={"X-Request-ID": "nginx-4f2a9c1e77"})
+    assert response.headers["x-request-id"] == "nginx-4f2a9c1e77"
+
+
+def test_malformed_request_id_is_replaced(telemetry):
+    response = telemetry.get("/healthz", headers={"X-Request-ID": "<script>"})
+    assert re.fullmatch(r"[0-9a-f]{32}", response.headers["x-request-id"])
+
+
+def test_metrics_need_the_token(monkeypatch):
+    monkeypatch.setenv("METRICS_TOKEN", "s3cret-token")
+    with TestClient(instrument(telemetry_api, "telemetry")) as client:
+        client.get("/api/telemetry/healthz")
+        assert client.get("/metrics").status_code == 403
+        wrong = client.get("/metrics", headers={"Authorization": "Bearer nope"})
+        assert wrong.status_code == 403
+        assert wrong.json()["error"] == "forbidden"
+        ok = client.get("/metrics", headers={"Authorization": "Bearer s3cret-token"})
+    assert ok.status_code == 200
+    assert 'croody_http_requests_total{method="GET",service="telemetry",status="200"}' in ok.text
+    assert "croody_http_request_duration_seconds_bucket" in ok.text
+    assert "croody_http_request_errors_total" in ok.text
+
+
+@pytest.mark.parametrize(
+    ("client", "allowed"),
+    [(("127.0.0.1", 5000), True), (("::1", 5000), True), (("203.0.113.9", 5000), False)],
+)
+def test_without_a_token_only_loopback_reads_metrics(client, allowed):
+    assert metrics_allowed({"client": client, "headers": []}, token="") is allowed
+
+
+def test_unhandled_errors_are_counted_and_answered_500():
+    from fastapi import FastAPI
+
+    broken = FastAPI()
+
+    @broken.get("/boom")
+    def boom() -> None:
+        raise RuntimeError("bug")
+
+    with TestClient(instrument(broken, "broken-test"), raise_server_exceptions=False) as client:
+        assert client.get("/boom").status_code == 500
+        client.get("/boom")
+    assert (
+        REGISTRY.get_sample_value("croody_http_request_errors_total", {"service": "broken-test"})
+        == 2
+    )
+
+
+def test_every_service_logs_json_lines_with_the_request_id(tmp_path):
+    server = start_server("gateway", base_env(tmp_path), tmp_path / "server.log")
+    try:
+        ids = {
+            path: httpx.get(server.base_url + path).headers["x-request-id"]
+            for path in ("/health/", "/api/telemetry/healthz", "/api/ids/healthz")
+        }
+        metrics = httpx.get(server.base_url + "/metrics")  # loopback, no token configured
+    finally:
+        server.stop()
+    access = {}
+    for line in server.log().splitlines():
+        record = json.loads(line)  # every line is JSON, including uvicorn's own
+        if record["logger"] == "croody.access":
+            access[record["path"]] = record
+    for path, request_id in ids.items():
+        assert access[path]["request_id"] == request_id
+        assert access[path]["status"] == 200
+    assert access["/api/ids/healthz"]["service"] == "ids"
+    assert access["/health/"]["service"] == "cms"
+    assert metrics.status_code == 200
+    assert 'service="telemetry"' in metrics.text and 'service="cms"' in metrics.text

@@ -1,0 +1,137 @@
+"""Secure by default: headers on every page and API, and a production config Django approves."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from fastapi.testclient import TestClient
+
+from apis.ids.main import app as ids_app
+from apis.telemetry.main import app as telemetry_app
+from tests.servers import REPO
+
+
+def csp_directives(header: str) -> dict[str, list[str]]:
+    directives = {}
+    for part in header.split(";"):
+        name, *values = part.split()
+        directives[name] = values
+    return directives
+
+
+def assert_no_third_party_hosts(directives: dict[str, list[str]]) -> None:
+    allowed = {"'self'", "'none'", "'unsafe-inline'", "data:", "blob:"}
+    for name, values in directives.items():
+        for value in values:
+            assert value in allowed or value.startswith("'nonce-"), f"{name} allows {value}"
+
+
+@pytest.mark.django_db
+def test_site_pages_send_a_strict_csp_and_security_headers(client):
+    response = client.get("/es/")
+    directives = csp_directives(response["Content-Security-Policy"])
+    assert "'unsafe-inline'" not in directives["script-src"]
+    assert directives["frame-ancestors"] == ["'none'"]
+    assert directives["object-src"] == ["'none'"]
+    assert_no_third_party_hosts(directives)
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert response["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.django_db
+def test_admin_csp_allows_wagtails_inline_scripts_but_no_other_host(client):
+    directives = csp_directives(client.get("/admin/login/")["Content-Security-Policy"])
+    assert directives["script-src"] == ["'self'", "'unsafe-inline'"]
+    assert_no_third_party_hosts(directives)
+
+
+@pytest.mark.parametrize(("app", "service"), [(telemetry_app, "telemetry"), (ids_app, "ids")])
+def test_api_responses_carry_security_headers(app, service):
+    with TestClient(app) as client:
+        json_response = client.get(f"/api/{service}/healthz")
+        docs = client.get(f"/api/{service}/docs")
+    assert csp_directives(json_response.headers["content-security-policy"]) == {
+        "default-src": ["'none'"],
+        "frame-ancestors": ["'none'"],
+    }
+    assert json_response.headers["x-content-type-options"] == "nosniff"
+    docs_csp = csp_directives(docs.headers["content-security-policy"])
+    assert docs_csp["script-src"] == ["'self'"]
+    assert_no_third_party_hosts(docs_csp)
+
+
+def production_env(**extra: str) -> dict[str, str]:
+    unwanted = {"SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}  # the latter is set for Playwright
+    env = {key: value for key, value in os.environ.items() if key not in unwanted}
+    env.update(DJANGO_SETTINGS_MODULE="cms.settings.production", **extra)
+    return env
+
+
+PRODUCTION_SECRET = "x" * 20 + "a-long-random-production-secret-for-tests" + "y" * 10
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=REPO,
+        env=production_env(),
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_check_deploy_with_production_settings_prints_no_warning():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=REPO,
+        env=production_env(SECRET_KEY=PRODUCTION_SECRET),
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+PRODUCTION_PROBE = """
+import json, django
+django.setup()
+from django.test import Client
+from django.test.utils import setup_test_environment
+setup_test_environment()
+client = Client()
+plain = client.get("/es/", HTTP_HOST="croody.example")
+secure = client.get("/health/", secure=True, HTTP_HOST="croody.example")
+from django.conf import settings
+print(json.dumps({
+    "plain_status": plain.status_code,
+    "plain_location": plain.get("Location"),
+    "hsts": secure.get("Strict-Transport-Security"),
+    "session_secure": settings.SESSION_COOKIE_SECURE,
+    "csrf_secure": settings.CSRF_COOKIE_SECURE,
+}))
+"""
+
+
+def test_production_redirects_to_https_with_hsts_and_secure_cookies(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-c", PRODUCTION_PROBE],
+        cwd=REPO,
+        env=production_env(
+            SECRET_KEY=PRODUCTION_SECRET,
+            ALLOWED_HOSTS="croody.example",
+            DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        ),
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    probe = json.loads(result.stdout.strip().splitlines()[-1])
+    assert probe["plain_status"] == 301
+    assert probe["plain_location"] == "https://croody.example/es/"
+    assert probe["hsts"] == "max-age=31536000; includeSubDomains; preload"
+    assert probe["session_secure"] and probe["csrf_secure"]
