@@ -13,7 +13,7 @@ from cms.base.views import health, switch_language
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    path("health/", health, name="health"),
+    path("health/", health, name="health"),  # answered by HealthCheckMiddleware first
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": LocalizedSitemap}}, name="sitemap"),
     path("language/", switch_language, name="switch_language"),
 ]

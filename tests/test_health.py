@@ -23,6 +23,13 @@ def test_cms_health_reports_every_check(client):
 
 
 @pytest.mark.django_db
+def test_cms_health_answers_probes_by_ip_address(client, settings):
+    settings.ALLOWED_HOSTS = ["croody.example"]
+    assert client.get("/health/", HTTP_HOST="10.0.3.17:8000").status_code == 200
+    assert client.get("/es/", HTTP_HOST="10.0.3.17:8000").status_code == 400
+
+
+@pytest.mark.django_db
 def test_cms_health_fails_when_disk_is_nearly_full(client, settings):
     settings.HEALTH_MIN_FREE_DISK_MB = 10**12  # more than any disk has
     response = client.get("/health/")
