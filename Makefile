@@ -10,7 +10,7 @@ CHROMIUM ?= /usr/bin/chromium
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run setup test test-fast lint format bench lock chromium clean
+.PHONY: help run setup test test-fast lint format bench lock system-packages clean
 
 help: ## List the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
@@ -35,18 +35,37 @@ run: setup ## Set up and serve everything on http://127.0.0.1:8000
 	@echo "==> Serving on http://$(HOST):$(PORT)/  (site /es/, admin /admin/, APIs /api/telemetry/docs /api/ids/docs; Ctrl+C stops)"
 	@$(PY) -m gateway --host $(HOST) --port $(PORT)
 
-chromium: ## Install Debian's Chromium for the browser tests when it is missing
-	@if [ ! -x $(CHROMIUM) ]; then \
+# Debian packages the tests drive for real: the browser, fonts for Arabic/CJK/Devanagari
+# screenshots, and nginx (with brotli) for the gateway configuration tests.
+SYSTEM_PACKAGES := $(CHROMIUM):chromium /usr/sbin/nginx:nginx-light \
+	/usr/lib/nginx/modules/ngx_http_brotli_filter_module.so:libnginx-mod-http-brotli-filter \
+	/usr/bin/envsubst:gettext-base /usr/bin/openssl:openssl \
+	/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc:fonts-noto-cjk \
+	/usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf:fonts-noto-core
+
+system-packages: ## Install the Debian packages the tests need (chromium, nginx, fonts) when missing
+	@missing=""; for entry in $(SYSTEM_PACKAGES); do \
+		[ -e "$${entry%%:*}" ] || missing="$$missing $${entry##*:}"; done; \
+	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
-			echo "==> Installing Debian's chromium (apt-get)"; \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-core fonts-noto-cjk >/dev/null; \
+			echo "==> Installing Debian packages:$$missing"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 		else \
-			echo "Chromium is missing at $(CHROMIUM). Install it with: sudo apt-get install chromium fonts-noto-core fonts-noto-cjk" >&2; \
-			echo "(or point CHROMIUM=/path/to/chromium at another build)." >&2; exit 1; \
+			echo "Missing Debian packages:$$missing" >&2; \
+			echo "Install them with: sudo apt-get install$$missing (CHROMIUM=/path picks another browser)." >&2; \
+			exit 1; \
 		fi; \
 	fi
 
-test: $(INSTALLED) chromium ## Run every test: unit, integration and end-to-end in headless Chromium
+# checkov pins versions that clash with boto3 and packaging in .venv, so it gets its own.
+CHECKOV_VENV := .venv-checkov
+$(CHECKOV_VENV)/.installed: requirements-checkov.lock
+	@echo "==> checkov environment ($(CHECKOV_VENV))"
+	@test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	@$(CHECKOV_VENV)/bin/pip install --quiet --progress-bar off -r requirements-checkov.lock
+	@touch $@
+
+test: $(INSTALLED) $(CHECKOV_VENV)/.installed system-packages ## Run every test: unit, integration and end-to-end in headless Chromium
 	@echo "==> pytest (database: $${DATABASE_URL:-SQLite}, cache: $${REDIS_URL:-local memory})"
 	@CHROMIUM=$(CHROMIUM) $(PY) -m pytest $(PYTEST_ARGS)
 
@@ -70,4 +89,4 @@ lock: ## Re-resolve the dependencies in pyproject.toml into requirements.lock
 	@echo "requirements.lock updated"
 
 clean: ## Remove the virtualenv and local data (var/)
-	rm -rf $(VENV) var test-artifacts
+	rm -rf $(VENV) $(CHECKOV_VENV) var test-artifacts

@@ -1,0 +1,29 @@
+output "service_name" {
+  description = "ECS service name."
+  value       = aws_ecs_service.this.name
+}
+
+output "task_definition_arn" {
+  description = "Current task definition."
+  value       = aws_ecs_task_definition.this.arn
+}
+
+output "task_definition_family" {
+  description = "Task definition family (release task, rollback)."
+  value       = aws_ecs_task_definition.this.family
+}
+
+output "task_role_arn" {
+  description = "Application role."
+  value       = aws_iam_role.task.arn
+}
+
+output "execution_role_arn" {
+  description = "Execution role."
+  value       = aws_iam_role.execution.arn
+}
+
+output "log_group_name" {
+  description = "Log group of the service."
+  value       = aws_cloudwatch_log_group.this.name
+}

@@ -1,0 +1,111 @@
+variable "name" {
+  description = "Name prefix."
+  type        = string
+}
+
+variable "service" {
+  description = "Service name (cms, telemetry, ids); also the container name."
+  type        = string
+}
+
+variable "cluster_arn" {
+  description = "ECS cluster ARN."
+  type        = string
+}
+
+variable "cluster_name" {
+  description = "ECS cluster name (autoscaling resource id)."
+  type        = string
+}
+
+variable "image" {
+  description = "Image reference (repository URL and tag)."
+  type        = string
+}
+
+variable "repository_arn" {
+  description = "ECR repository the execution role may pull from."
+  type        = string
+}
+
+variable "port" {
+  description = "Container port."
+  type        = number
+}
+
+variable "health_path" {
+  description = "HTTP health path of the container."
+  type        = string
+}
+
+variable "cpu" {
+  description = "Task CPU units."
+  type        = number
+}
+
+variable "memory" {
+  description = "Task memory (MiB)."
+  type        = number
+}
+
+variable "desired_count" {
+  description = "Initial task count."
+  type        = number
+}
+
+variable "min_count" {
+  description = "Autoscaling minimum."
+  type        = number
+}
+
+variable "max_count" {
+  description = "Autoscaling maximum."
+  type        = number
+}
+
+variable "subnet_ids" {
+  description = "Private subnets of the tasks."
+  type        = list(string)
+}
+
+variable "security_group_id" {
+  description = "Security group of the tasks."
+  type        = string
+}
+
+variable "target_group_arn" {
+  description = "ALB target group."
+  type        = string
+}
+
+variable "environment" {
+  description = "Plain environment variables."
+  type        = map(string)
+  default     = {}
+}
+
+variable "secrets" {
+  description = "Environment variable name to Secrets Manager ARN."
+  type        = map(string)
+}
+
+variable "task_policy_json" {
+  description = "IAM policy of the application itself (empty: no AWS access)."
+  type        = string
+  default     = ""
+}
+
+variable "log_retention_days" {
+  description = "Retention of the service's log group."
+  type        = number
+}
+
+variable "logs_kms_key_arn" {
+  description = "Key for the log group."
+  type        = string
+}
+
+variable "data_kms_key_arn" {
+  description = "Key of the secrets and images."
+  type        = string
+}

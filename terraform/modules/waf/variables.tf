@@ -1,0 +1,25 @@
+variable "name" {
+  description = "Name of the web ACL."
+  type        = string
+}
+
+variable "scope" {
+  description = "REGIONAL (ALB) or CLOUDFRONT."
+  type        = string
+
+  validation {
+    condition     = contains(["REGIONAL", "CLOUDFRONT"], var.scope)
+    error_message = "scope is REGIONAL or CLOUDFRONT."
+  }
+}
+
+variable "rate_limit" {
+  description = "Requests per 5 minutes from one IP before it is blocked."
+  type        = number
+  default     = 2000
+}
+
+variable "log_retention_days" {
+  description = "Retention of the WAF log group."
+  type        = number
+}

@@ -1,0 +1,319 @@
+"""compose.yaml, its env file, the images and the monitoring provisioning.
+
+There is no Docker engine here: the compose file is resolved by the real
+Compose CLI (`config`, which needs no engine), the Dockerfiles are linted
+by hadolint and their structure is checked statically.
+"""
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+APP_DOCKERFILE = "deploy/docker/app.Dockerfile"
+GATEWAY_DOCKERFILE = "deploy/nginx/Dockerfile"
+LONG_RUNNING = {
+    "nginx",
+    "cms",
+    "telemetry",
+    "ids",
+    "postgres",
+    "redis",
+    "objectstore",
+    "prometheus",
+    "grafana",
+}
+ONE_SHOT = {"cms-init", "objectstore-init"}
+SECRET_NAME = re.compile(r"SECRET|PASSWORD|TOKEN|_KEY(S)?$|ACCESS_KEY")
+
+
+def _compose(repo: Path, tool, env_file: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [
+            tool("docker-compose"),
+            "--env-file",
+            str(env_file),
+            "-f",
+            str(repo / "compose.yaml"),
+            "config",
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=repo,
+        timeout=60,
+    )
+
+
+@pytest.fixture(scope="module")
+def resolved(repo, tool) -> dict:
+    result = _compose(repo, tool, repo / ".env.compose.example")
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+@pytest.fixture(scope="module")
+def raw(repo) -> dict:
+    return yaml.safe_load((repo / "compose.yaml").read_text())
+
+
+def _env_example(repo: Path) -> dict[str, str]:
+    values = {}
+    for line in (repo / ".env.compose.example").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            key, _, value = line.partition("=")
+            values[key] = value
+    return values
+
+
+def test_all_services_are_defined(resolved):
+    assert set(resolved["services"]) == LONG_RUNNING | ONE_SHOT | {"simulator"}
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "METRICS_TOKEN", "POSTGRES_PASSWORD"])
+def test_required_secrets_must_be_configured(repo, tool, tmp_path, missing):
+    lines = [
+        line
+        for line in (repo / ".env.compose.example").read_text().splitlines()
+        if not line.startswith(f"{missing}=")
+    ]
+    env_file = tmp_path / "env"
+    env_file.write_text("\n".join(lines) + "\n")
+    result = _compose(repo, tool, env_file)
+    assert result.returncode != 0
+    assert missing in result.stderr
+
+
+def test_every_variable_is_documented_in_the_env_example(repo):
+    used = set(re.findall(r"\$\{([A-Z_]+)", (repo / "compose.yaml").read_text()))
+    documented = set(_env_example(repo))
+    assert used - documented == set()
+
+
+def test_secrets_are_not_written_into_compose(raw):
+    for name, service in raw["services"].items():
+        environment = service.get("environment") or {}
+        for key, value in environment.items():
+            if SECRET_NAME.search(key) and value:
+                assert "${" in str(value), f"{name}.{key} is hard-coded"
+
+
+def test_one_network_for_everything(resolved):
+    assert list(resolved["networks"]) == ["croody"]
+    for name, service in resolved["services"].items():
+        assert list(service["networks"]) == ["croody"], name
+
+
+def test_only_the_gateway_is_public(resolved):
+    for name, service in resolved["services"].items():
+        for port in service.get("ports", []):
+            if name == "nginx":
+                assert port["target"] in (8080, 8443)
+            else:
+                # Monitoring UIs are for the operator's own machine only.
+                assert name in {"grafana", "prometheus"}, name
+                assert port["host_ip"] == "127.0.0.1", name
+    published = {port["published"] for port in resolved["services"]["nginx"]["ports"]}
+    assert published == {"80", "443"}
+
+
+def test_long_running_services_have_healthchecks(resolved):
+    for name in LONG_RUNNING:
+        check = resolved["services"][name].get("healthcheck")
+        assert check and not check.get("disable"), name
+        assert check["test"][0] in ("CMD", "CMD-SHELL"), name
+
+
+@pytest.mark.parametrize(
+    ("service", "dependency", "condition"),
+    [
+        ("nginx", "cms", "service_healthy"),
+        ("nginx", "telemetry", "service_healthy"),
+        ("nginx", "ids", "service_healthy"),
+        ("nginx", "objectstore", "service_healthy"),
+        ("cms-init", "postgres", "service_healthy"),
+        ("cms-init", "redis", "service_healthy"),
+        ("cms-init", "objectstore-init", "service_completed_successfully"),
+        ("objectstore-init", "objectstore", "service_healthy"),
+        ("cms", "cms-init", "service_completed_successfully"),
+        ("telemetry", "cms-init", "service_completed_successfully"),
+        ("ids", "cms-init", "service_completed_successfully"),
+        ("simulator", "telemetry", "service_healthy"),
+        ("prometheus", "cms", "service_healthy"),
+        ("grafana", "prometheus", "service_healthy"),
+    ],
+)
+def test_start_order(resolved, service, dependency, condition):
+    assert resolved["services"][service]["depends_on"][dependency]["condition"] == condition
+
+
+def test_stateful_services_use_named_volumes(resolved):
+    expected = {
+        "postgres": "/var/lib/postgresql/data",
+        "redis": "/data",
+        "objectstore": "/data",
+        "prometheus": "/prometheus",
+        "grafana": "/var/lib/grafana",
+    }
+    for name, target in expected.items():
+        volumes = resolved["services"][name]["volumes"]
+        named = [v for v in volumes if v["type"] == "volume" and v["target"] == target]
+        assert named, name
+        assert named[0]["source"] in resolved["volumes"]
+
+
+def test_cms_runs_release_steps_before_serving(resolved, repo):
+    assert resolved["services"]["cms-init"]["command"] == ["croody-release"]
+    release = (repo / "deploy/docker/croody-release.sh").read_text()
+    order = [
+        release.index("manage.py migrate"),
+        release.index("manage.py collectstatic --noinput"),
+        release.index("manage.py setup_croody"),
+    ]
+    assert order == sorted(order)
+
+
+def test_cms_environment(resolved):
+    environment = resolved["services"]["cms"]["environment"]
+    assert environment["DJANGO_SETTINGS_MODULE"] == "cms.settings.production"
+    assert environment["DATABASE_URL"].startswith("postgres://")
+    assert environment["REDIS_URL"].startswith("redis://")
+    assert environment["AWS_S3_ENDPOINT_URL"] == "http://objectstore:9000"
+    for name in (
+        "SECRET_KEY",
+        "METRICS_TOKEN",
+        "AWS_STORAGE_BUCKET_NAME",
+        "AWS_STATIC_BUCKET_NAME",
+    ):
+        assert environment[name], name
+
+
+def test_services_get_only_their_own_secrets(resolved):
+    # Least privilege: the API containers and the simulator never see the
+    # Django secret key or the object store's root credentials.
+    for name in ("telemetry", "ids", "simulator", "postgres", "redis", "prometheus", "grafana"):
+        environment = resolved["services"][name].get("environment") or {}
+        assert "SECRET_KEY" not in environment, name
+        assert "AWS_SECRET_ACCESS_KEY" not in environment, name
+    assert "env_file" not in json.dumps(resolved)
+
+
+def _stages(dockerfile: Path) -> list[str]:
+    return re.findall(r"^FROM\s+\S+\s+AS\s+(\S+)", dockerfile.read_text(), re.MULTILINE | re.I)
+
+
+def test_builds_point_at_existing_dockerfiles_and_targets(resolved, repo):
+    for name, service in resolved["services"].items():
+        build = service.get("build")
+        if not build:
+            continue
+        dockerfile = Path(build["context"]) / build["dockerfile"]
+        assert dockerfile.exists(), name
+        if "target" in build:
+            assert build["target"] in _stages(dockerfile), name
+        assert (dockerfile.parent / f"{dockerfile.name}.dockerignore").exists(), name
+
+
+def test_prometheus_scrapes_each_service_with_the_token(repo, resolved):
+    config = yaml.safe_load((repo / "deploy/prometheus/prometheus.yml").read_text())
+    jobs = {job["job_name"]: job for job in config["scrape_configs"]}
+    expected = {"cms": "cms:8000", "telemetry": "telemetry:9000", "ids": "ids:9100"}
+    for job, target in expected.items():
+        assert jobs[job]["static_configs"][0]["targets"] == [target]
+        assert jobs[job]["metrics_path"] == "/metrics"
+        authorization = jobs[job]["authorization"]
+        assert authorization["type"] == "Bearer"
+        assert authorization["credentials_file"] == "/run/secrets/metrics_token"
+    prometheus = resolved["services"]["prometheus"]
+    assert [secret["source"] for secret in prometheus["secrets"]] == ["metrics_token"]
+    assert resolved["secrets"]["metrics_token"]["environment"] == "METRICS_TOKEN"
+    rules = yaml.safe_load((repo / "deploy/prometheus/alerts.yml").read_text())
+    assert {rule["alert"] for group in rules["groups"] for rule in group["rules"]} >= {
+        "ServiceDown",
+        "HighErrorRate",
+    }
+
+
+def test_grafana_is_provisioned(repo):
+    datasources = yaml.safe_load(
+        (repo / "deploy/grafana/provisioning/datasources/prometheus.yml").read_text()
+    )["datasources"]
+    assert datasources[0]["url"] == "http://prometheus:9090"
+    uid = datasources[0]["uid"]
+    providers = yaml.safe_load(
+        (repo / "deploy/grafana/provisioning/dashboards/croody.yml").read_text()
+    )["providers"]
+    assert providers[0]["options"]["path"] == "/var/lib/grafana/dashboards"
+    dashboard = json.loads((repo / "deploy/grafana/dashboards/croody-overview.json").read_text())
+    titles = {panel["title"]: panel for panel in dashboard["panels"]}
+    for wanted in ("Request rate", "Latency", "Errors", "ingest rate", "IDS alerts"):
+        assert any(wanted.lower() in title.lower() for title in titles), wanted
+    for panel in dashboard["panels"]:
+        assert panel["datasource"]["uid"] == uid
+        for target in panel["targets"]:
+            assert re.search(r"\bcroody_\w+|\bup\{", target["expr"]), target["expr"]
+
+
+@pytest.mark.parametrize("dockerfile", [APP_DOCKERFILE, GATEWAY_DOCKERFILE])
+def test_hadolint(repo, tool, dockerfile):
+    result = subprocess.run(
+        [tool("hadolint"), "--no-color", str(repo / dockerfile)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _final_stage(text: str, target: str) -> str:
+    match = re.search(rf"^FROM\s+\S+\s+AS\s+{target}\s*$(.*?)(?=^FROM\s|\Z)", text, re.M | re.S)
+    assert match, target
+    return match.group(1)
+
+
+@pytest.mark.parametrize(
+    ("target", "port", "health_path"),
+    [("cms", 8000, "/health/"), ("telemetry", 9000, "/healthz"), ("ids", 9100, "/healthz")],
+)
+def test_app_images(repo, target, port, health_path):
+    text = (repo / APP_DOCKERFILE).read_text()
+    assert len(re.findall(r"^FROM\s", text, re.M)) >= 3  # builder, runtime, targets
+    bases = re.findall(r"^FROM\s+(\S+)\s+AS\s+(?:builder|runtime)\s*$", text, re.M)
+    assert len(bases) == 2 and all(base.startswith("python:3.11-slim") for base in bases)
+    runtime = _final_stage(text, "runtime")
+    user = re.findall(r"^USER\s+(\S+)", runtime, re.M)
+    assert user and not user[-1].startswith(("0", "root"))
+    stage = _final_stage(text, target)
+    assert f"EXPOSE {port}" in stage
+    assert f"http://127.0.0.1:{port}{health_path}" in stage
+    assert "HEALTHCHECK" in stage
+    # Build tools stay in the builder: the runtime never installs packages.
+    assert "apt-get" not in runtime and "apt-get" not in stage
+
+
+@pytest.mark.parametrize("dockerfile", [APP_DOCKERFILE, GATEWAY_DOCKERFILE])
+def test_no_secrets_baked_into_images(repo, dockerfile):
+    text = (repo / dockerfile).read_text()
+    for line in re.findall(r"^(?:ENV|ARG)\s+.*$", text, re.M):
+        assert not SECRET_NAME.search(line.split("=")[0]), line
+    # The build context is an allow-list: everything is excluded, then only
+    # named sources come back, never an env file.
+    rules = [
+        line
+        for line in (repo / f"{dockerfile}.dockerignore").read_text().splitlines()
+        if line and not line.startswith("#")
+    ]
+    assert rules[0] == "*"
+    assert not any(rule.startswith("!") and ".env" in rule for rule in rules)
+
+
+def test_gateway_image_is_unprivileged(repo):
+    text = (repo / GATEWAY_DOCKERFILE).read_text()
+    assert re.search(r"^USER\s+10101", text, re.M)
+    assert "HEALTHCHECK" in text
+    conf = (repo / "deploy/nginx/nginx.conf").read_text()
+    assert not re.search(r"^\s*user\s", conf, re.M)

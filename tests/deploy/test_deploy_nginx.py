@@ -1,0 +1,474 @@
+"""The compose gateway's nginx configuration, run for real.
+
+Debian's nginx is started with the templates and snippets from deploy/nginx,
+rendered exactly as the image's entrypoint does, with only the upstream
+addresses, listen ports, certificate and scratch paths changed. Behind it
+run small ASGI stand-ins (tests/deploy/fixture_app.py) for cms, telemetry,
+ids and the object store.
+
+To run the same checks against the real services once they exist, point
+UPSTREAM_APPS at "cms.asgi:application", "apis.telemetry.main:app" and
+"apis.ids.main:app" (the echo assertions then need the real endpoints).
+"""
+
+import json
+import os
+import re
+import shutil
+import socket
+import ssl
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+import trustme
+
+NGINX_DIR = Path(__file__).resolve().parents[2] / "deploy" / "nginx"
+BROTLI_MODULE = Path("/usr/lib/nginx/modules/ngx_http_brotli_filter_module.so")
+UPSTREAM_APPS = {
+    "cms": "fixture_app:app",
+    "telemetry": "fixture_app:app",
+    "ids": "fixture_app:app",
+    "objects": "fixture_app:app",
+}
+REQUEST_ID = re.compile(r"^[0-9a-f]{32}$")  # nginx's own $request_id
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_for_port(port: int, process: subprocess.Popen, log: Path, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"process exited early:\n{log.read_text()}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"port {port} never opened:\n{log.read_text()}")
+
+
+def _parse_defaults() -> dict[str, str]:
+    values = {}
+    for line in (NGINX_DIR / "defaults.env").read_text().splitlines():
+        if line and not line.startswith("#"):
+            key, _, value = line.partition("=")
+            values[key] = value
+    return values
+
+
+def _render(template: str, values: dict[str, str]) -> str:
+    """envsubst restricted to ${NGINX_*} names, as docker-entrypoint.sh does."""
+
+    def replace(match: re.Match) -> str:
+        return values[match.group(1)]  # KeyError: a name without a default
+
+    return re.sub(r"\$\{(NGINX_[A-Z_]+)\}", replace, template)
+
+
+def _replace_once(text: str, old: str, new: str) -> str:
+    assert old in text, f"deploy/nginx/nginx.conf no longer contains {old!r}"
+    return text.replace(old, new)
+
+
+@pytest.fixture(scope="module")
+def gateway(tmp_path_factory, tool):
+    nginx = tool("nginx", extra=(Path("/usr/sbin/nginx"),))
+    work = tmp_path_factory.mktemp("gateway")
+    processes: list[subprocess.Popen] = []
+    handles = []
+
+    def start(command, log: Path, env=None) -> subprocess.Popen:
+        handle = log.open("wb")
+        handles.append(handle)
+        process = subprocess.Popen(command, stdout=handle, stderr=subprocess.STDOUT, env=env)
+        processes.append(process)
+        return process
+
+    try:
+        ports = {}
+        for name, app in UPSTREAM_APPS.items():
+            port = ports[name] = _free_port()
+            log = work / f"{name}.log"
+            env = {**os.environ, "FIXTURE_SERVICE": name}
+            process = start(
+                [
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    app,
+                    "--app-dir",
+                    str(Path(__file__).parent),
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--log-level",
+                    "warning",
+                ],
+                log,
+                env,
+            )
+            _wait_for_port(port, process, log)
+
+        authority = trustme.CA()
+        cert = authority.issue_cert("localhost", "127.0.0.1")
+        cert.cert_chain_pems[0].write_to_path(str(work / "tls.crt"))
+        for extra in cert.cert_chain_pems[1:]:
+            extra.write_to_path(str(work / "tls.crt"), append=True)
+        cert.private_key_pem.write_to_path(str(work / "tls.key"))
+
+        http_port, https_port = _free_port(), _free_port()
+        conf = work / "conf"
+        values = _parse_defaults()
+        values.update(
+            NGINX_HTTP_PORT=f"127.0.0.1:{http_port}",
+            NGINX_HTTPS_PORT=f"127.0.0.1:{https_port}",
+            NGINX_TLS_CERT=str(work / "tls.crt"),
+            NGINX_TLS_KEY=str(work / "tls.key"),
+            NGINX_CONF_DIR=str(conf),
+            NGINX_ACCESS_LOG=str(work / "access.log"),
+            NGINX_CMS_UPSTREAM=f"127.0.0.1:{ports['cms']}",
+            NGINX_TELEMETRY_UPSTREAM=f"127.0.0.1:{ports['telemetry']}",
+            NGINX_IDS_UPSTREAM=f"127.0.0.1:{ports['ids']}",
+            NGINX_OBJECT_STORE_UPSTREAM=f"127.0.0.1:{ports['objects']}",
+        )
+        conf.mkdir()
+        for template in sorted((NGINX_DIR / "templates").glob("*.template")):
+            (conf / template.stem).write_text(_render(template.read_text(), values))
+        shutil.copytree(NGINX_DIR / "snippets", conf / "snippets")
+        (conf / "optional").mkdir()
+        brotli = BROTLI_MODULE.exists()
+        if brotli:  # same rule as the image: brotli settings only with the module
+            shutil.copytree(NGINX_DIR / "optional", conf / "optional", dirs_exist_ok=True)
+
+        main = (NGINX_DIR / "nginx.conf").read_text()
+        main = _replace_once(main, "pid /tmp/nginx.pid;", f"pid {work}/nginx.pid;")
+        main = _replace_once(
+            main,
+            "include /etc/nginx/modules/*.conf;",
+            f"load_module {BROTLI_MODULE};" if brotli else "",
+        )
+        main = _replace_once(main, "/tmp/nginx/", f"{work}/temp/")
+        main = _replace_once(main, "/etc/nginx/croody/croody.conf", f"{conf}/croody.conf")
+        main = _replace_once(
+            main, "error_log /dev/stderr warn;", f"error_log {work}/error.log info;"
+        )
+        # As root, nginx would drop its workers to "nobody", who cannot use the
+        # scratch directories; the container never runs nginx as root at all.
+        prefix = "daemon off;\n" + ("user root;\n" if os.geteuid() == 0 else "")
+        (work / "nginx.conf").write_text(prefix + main)
+        (work / "temp").mkdir()
+
+        command = [
+            nginx,
+            "-p",
+            str(work),
+            "-c",
+            str(work / "nginx.conf"),
+            "-e",
+            str(work / "error.log"),
+        ]
+        check = subprocess.run([*command, "-t"], capture_output=True, text=True)
+        assert check.returncode == 0, check.stderr
+        process = start(command, work / "nginx.out")
+        _wait_for_port(https_port, process, work / "error.log")
+        _wait_for_port(http_port, process, work / "error.log")
+
+        context = ssl.create_default_context()
+        authority.configure_trust(context)
+        client = httpx.Client(
+            base_url=f"https://127.0.0.1:{https_port}", verify=context, timeout=20
+        )
+        yield {
+            "client": client,
+            "http_port": http_port,
+            "https_port": https_port,
+            "brotli": brotli,
+            "authority": authority,
+            "work": work,
+        }
+        client.close()
+    finally:
+        for process in reversed(processes):
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        for handle in handles:
+            handle.close()
+
+
+@pytest.mark.parametrize(
+    ("path", "service"),
+    [
+        ("/api/telemetry/ingest", "telemetry"),
+        ("/api/telemetry/healthz", "telemetry"),
+        ("/api/ids/predict", "ids"),
+        ("/en/shop/", "cms"),
+        ("/health/", "cms"),
+        ("/admin/", "cms"),
+        ("/api/v2/pages/", "cms"),
+    ],
+)
+def test_routes_to_the_right_service(gateway, path, service):
+    response = gateway["client"].get(path)
+    assert response.status_code == 200
+    echoed = response.json()
+    assert echoed["service"] == service
+    assert echoed["path"] == path
+
+
+def test_forwarding_headers(gateway):
+    echoed = gateway["client"].get("/en/").json()
+    headers = echoed["headers"]
+    assert headers["x-forwarded-proto"] == "https"
+    assert headers["x-forwarded-for"] == "127.0.0.1"
+    assert headers["x-real-ip"] == "127.0.0.1"
+    assert headers["host"] == "127.0.0.1"
+
+
+def test_request_id_is_generated_and_passed_upstream(gateway):
+    response = gateway["client"].get("/api/ids/stats")
+    request_id = response.headers["x-request-id"]
+    assert REQUEST_ID.match(request_id)
+    assert response.json()["headers"]["x-request-id"] == request_id
+    assert len(response.headers.get_list("x-request-id")) == 1
+    other = gateway["client"].get("/api/ids/stats").headers["x-request-id"]
+    assert other != request_id
+
+
+def test_request_id_from_client_is_kept(gateway):
+    sent = "robot-7.trace-0001"
+    response = gateway["client"].get("/api/telemetry/last", headers={"X-Request-ID": sent})
+    assert response.headers["x-request-id"] == sent
+    assert response.json()["headers"]["x-request-id"] == sent
+
+
+@pytest.mark.parametrize("sent", ["no spaces allowed", "short", "x" * 129, "<script>"])
+def test_malformed_request_id_is_replaced(gateway, sent):
+    response = gateway["client"].get("/en/", headers={"X-Request-ID": sent})
+    request_id = response.headers["x-request-id"]
+    assert REQUEST_ID.match(request_id)
+    assert response.json()["headers"]["x-request-id"] == request_id
+
+
+def test_security_headers(gateway):
+    response = gateway["client"].get("/en/")
+    headers = response.headers
+    assert headers["strict-transport-security"].startswith("max-age=63072000")
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers.get_list("x-frame-options") == ["SAMEORIGIN"]
+    assert headers["referrer-policy"] == "strict-origin-when-cross-origin"
+    assert "camera=()" in headers["permissions-policy"]
+    assert "server" not in headers or "nginx/" not in headers["server"]
+
+
+def test_stricter_upstream_headers_are_kept_once(gateway):
+    response = gateway["client"].get("/api/ids/stats")
+    assert response.headers.get_list("x-frame-options") == ["DENY"]
+    assert response.headers.get_list("x-content-type-options") == ["nosniff"]
+
+
+def test_large_body_is_accepted(gateway):
+    body = b"r" * (1024 * 1024)
+    response = gateway["client"].post("/api/telemetry/ingest", content=body)
+    assert response.status_code == 200
+    assert response.json()["body_length"] == len(body)
+
+
+def test_oversize_body_is_rejected_with_413(gateway):
+    limit = _parse_defaults()["NGINX_CLIENT_MAX_BODY_SIZE"]
+    assert limit.endswith("m")
+    body = b"r" * (int(limit[:-1]) * 1024 * 1024 + 1)
+    response = gateway["client"].post("/api/ids/predict", content=body)
+    assert response.status_code == 413
+    # Error pages nginx makes itself still carry the headers.
+    assert REQUEST_ID.match(response.headers["x-request-id"])
+    assert response.headers["x-content-type-options"] == "nosniff"
+
+
+def test_sse_is_streamed_without_buffering(gateway):
+    started = time.monotonic()
+    first_event_at = None
+    events = []
+    with gateway["client"].stream(
+        "GET", "/api/telemetry/live", headers={"Accept-Encoding": "gzip, br"}
+    ) as response:
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        assert "content-encoding" not in response.headers
+        for line in response.iter_lines():
+            if line.startswith("data:"):
+                events.append(line)
+                if first_event_at is None:
+                    first_event_at = time.monotonic() - started
+    finished_at = time.monotonic() - started
+    assert len(events) == 3
+    # The fixture sends an event every second: the first must arrive long
+    # before the stream ends, i.e. nginx forwarded it instead of buffering.
+    assert first_event_at is not None and first_event_at < 0.8, first_event_at
+    assert finished_at >= 1.8
+
+
+def test_gzip_for_text_responses(gateway):
+    response = gateway["client"].get("/en/?pad=5000", headers={"Accept-Encoding": "gzip"})
+    assert response.headers["content-encoding"] == "gzip"
+    assert response.json()["padding"] == "x" * 5000
+    assert "accept-encoding" in response.headers["vary"].lower()
+
+
+def test_small_responses_are_not_compressed(gateway):
+    response = gateway["client"].get("/en/", headers={"Accept-Encoding": "gzip"})
+    assert "content-encoding" not in response.headers
+
+
+def test_brotli_when_the_module_is_available(gateway):
+    if not gateway["brotli"]:
+        pytest.skip("libnginx-mod-http-brotli-filter is not installed")
+    response = gateway["client"].get("/en/?pad=5000", headers={"Accept-Encoding": "br"})
+    assert response.headers["content-encoding"] == "br"
+
+
+@pytest.mark.parametrize(
+    "path", ["/metrics", "/metrics/", "/api/telemetry/metrics", "/api/ids/metrics"]
+)
+def test_metrics_are_not_public(gateway, path):
+    response = gateway["client"].get(path, headers={"Authorization": "Bearer guess"})
+    assert response.status_code == 404
+    assert "service" not in response.text
+
+
+def test_pages_named_like_metrics_still_reach_the_cms(gateway):
+    response = gateway["client"].get("/en/metrics-and-results/")
+    assert response.json()["service"] == "cms"
+
+
+@pytest.mark.parametrize(
+    ("path", "upstream_path"),
+    [
+        ("/static/css/site.css", "/croody-static/static/css/site.css"),
+        ("/media/images/robot.png", "/croody-media/media/images/robot.png"),
+    ],
+)
+def test_static_and_media_come_from_the_object_store(gateway, path, upstream_path):
+    response = gateway["client"].get(
+        path, headers={"Cookie": "sessionid=secret", "Authorization": "Bearer secret"}
+    )
+    assert response.status_code == 200
+    echoed = response.json()
+    assert echoed["service"] == "objects"
+    assert echoed["path"] == upstream_path
+    assert "cookie" not in echoed["headers"]
+    assert "authorization" not in echoed["headers"]
+    assert "set-cookie" not in response.headers
+    assert "max-age=" in response.headers["cache-control"]
+
+
+def test_object_store_is_read_only_through_the_gateway(gateway):
+    response = gateway["client"].put("/media/images/robot.png", content=b"overwrite")
+    assert response.status_code == 403
+
+
+def test_plain_http_redirects_to_https(gateway):
+    response = httpx.get(f"http://127.0.0.1:{gateway['http_port']}/en/shop/?page=2")
+    assert response.status_code == 301
+    assert response.headers["location"] == "https://127.0.0.1/en/shop/?page=2"
+
+
+def test_container_health_endpoint(gateway):
+    response = httpx.get(f"http://127.0.0.1:{gateway['http_port']}/nginx-health")
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("version", [ssl.TLSVersion.TLSv1_2, ssl.TLSVersion.TLSv1_3])
+def test_modern_tls_versions_negotiate(gateway, version):
+    context = ssl.create_default_context()
+    gateway["authority"].configure_trust(context)
+    context.minimum_version = context.maximum_version = version
+    address = ("127.0.0.1", gateway["https_port"])
+    with (
+        socket.create_connection(address, timeout=5) as raw,
+        context.wrap_socket(raw, server_hostname="localhost") as tls,
+    ):
+        assert tls.version() == version.name.replace("_", ".")
+
+
+def test_access_log_is_json_with_request_id(gateway):
+    sent = "log-check-000001"
+    gateway["client"].get("/en/", headers={"X-Request-ID": sent})
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        lines = (gateway["work"] / "access.log").read_text().splitlines()
+        records = [json.loads(line) for line in lines]
+        if any(record["request_id"] == sent for record in records):
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail("request id never appeared in the access log")
+    record = next(record for record in records if record["request_id"] == sent)
+    assert record["status"] == 200
+    assert record["uri"] == "/en/"
+
+
+def test_image_entrypoint_renders_what_the_tests_run(tmp_path, tool):
+    """docker-entrypoint.sh (envsubst, defaults, self-signed fallback) yields
+    the same files as this module's renderer, so the tested config is the
+    shipped one. nginx itself is stubbed: the rendered upstreams are compose
+    host names that only resolve inside the compose network."""
+    for command in ("envsubst", "openssl"):
+        if shutil.which(command) is None:
+            pytest.fail(f"{command} not found; install it: apt-get install gettext-base openssl")
+    source = tmp_path / "src"
+    shutil.copytree(NGINX_DIR / "snippets", source / "snippets")
+    shutil.copytree(NGINX_DIR / "optional", source / "optional")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "nginx").write_text(f'#!/bin/sh\necho "$@" >> {tmp_path}/nginx-calls\n')
+    (bin_dir / "nginx").chmod(0o755)
+    script = (NGINX_DIR / "docker-entrypoint.sh").read_text()
+    for old, new in [
+        ("/etc/nginx/croody-defaults.env", str(NGINX_DIR / "defaults.env")),
+        ("/etc/nginx/croody-src", str(source)),
+        ("/etc/nginx/templates", str(NGINX_DIR / "templates")),
+        ("/tmp/nginx", str(tmp_path / "run")),
+    ]:
+        script = _replace_once(script, old, new)
+    (tmp_path / "entrypoint.sh").write_text(script)
+    conf = tmp_path / "conf"
+    env = {
+        "PATH": f"{bin_dir}:{os.environ['PATH']}",
+        "NGINX_CONF_DIR": str(conf),
+        "NGINX_TLS_CERT": str(tmp_path / "missing.crt"),  # forces the self-signed pair
+        "NGINX_CLIENT_MAX_BODY_SIZE": "12m",  # the environment wins over defaults.env
+    }
+    result = subprocess.run(
+        ["sh", str(tmp_path / "entrypoint.sh")], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    self_signed = tmp_path / "run" / "self-signed"
+    assert (self_signed / "tls.crt").stat().st_size > 0
+    assert (self_signed / "tls.key").stat().st_size > 0
+    values = _parse_defaults()
+    values.update(
+        NGINX_CONF_DIR=str(conf),
+        NGINX_TLS_CERT=str(self_signed / "tls.crt"),
+        NGINX_TLS_KEY=str(self_signed / "tls.key"),
+        NGINX_CLIENT_MAX_BODY_SIZE="12m",
+    )
+    for template in sorted((NGINX_DIR / "templates").glob("*.template")):
+        assert (conf / template.stem).read_text() == _render(template.read_text(), values)
+    assert (conf / "snippets" / "proxy.conf").exists()
+    assert (conf / "optional" / "brotli.conf").exists()
+    calls = (tmp_path / "nginx-calls").read_text().splitlines()
+    assert calls == ["-e stderr -t -q", "-e stderr -g daemon off;"]
