@@ -69,8 +69,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "cms.base.middleware.HealthCheckMiddleware",
+    # HSTS on /health/ too, but before host validation (SSL redirect exempts /health/)
     "django.middleware.security.SecurityMiddleware",
+    "cms.base.middleware.HealthCheckMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "cms.base.csp.CroodyCSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
