@@ -1,0 +1,109 @@
+"""Writing and reading the model artifact (skops) and its metadata, with integrity checks.
+
+skops rebuilds objects from a schema instead of unpickling, so loading runs no
+code from the file; only the types below are trusted beyond skops' defaults.
+The artifact's SHA-256 is recorded in metadata.json and checked before the
+artifact is parsed, so a truncated or altered file is refused up front.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import skops.io as sio
+from sklearn.pipeline import Pipeline
+
+ARTIFACT_NAME = "ids_model.skops"
+METADATA_NAME = "metadata.json"
+CONFUSION_MATRIX_NAME = "confusion_matrix.svg"
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "model"
+
+# Types that skops does not trust by default but the candidate pipelines need:
+# fitted tree structures and the validator HistGradientBoosting keeps as a
+# functools.partial. Nothing else is accepted when loading.
+TRUSTED_TYPES: tuple[str, ...] = (
+    "functools.partial",
+    "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+    "sklearn.tree._tree.Tree",
+    "sklearn.utils.validation.check_array",
+)
+
+
+class ModelLoadError(RuntimeError):
+    """The model could not be loaded; the message says why (for /healthz)."""
+
+
+class ArtifactIntegrityError(ModelLoadError):
+    """The artifact's SHA-256 does not match metadata.json (tampered or truncated)."""
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def dump_pipeline(pipeline: Pipeline, path: Path) -> str:
+    """Write the fitted pipeline with skops; return the file's SHA-256."""
+    data = sio.dumps(pipeline, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
+    untrusted = set(sio.get_untrusted_types(data=data)) - set(TRUSTED_TYPES)
+    if untrusted:
+        # Fail at training time, not when the service first starts.
+        raise ModelLoadError(f"artifact would need untrusted types {sorted(untrusted)}")
+    _write_atomically(path, data)
+    return sha256_bytes(data)
+
+
+def write_metadata(metadata: dict[str, Any], path: Path) -> None:
+    text = json.dumps(metadata, indent=2, sort_keys=False, allow_nan=False) + "\n"
+    _write_atomically(path, text.encode())
+
+
+def read_metadata(model_dir: Path) -> dict[str, Any]:
+    path = model_dir / METADATA_NAME
+    try:
+        metadata = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise ModelLoadError(f"model metadata not found: {path}") from None
+    except (OSError, ValueError) as exc:
+        raise ModelLoadError(f"model metadata unreadable: {path}: {exc}") from None
+    for key in ("artifact", "threshold", "classes", "feature_schema"):
+        if key not in metadata:
+            raise ModelLoadError(f"model metadata {path} lacks {key!r}")
+    return metadata
+
+
+def load_pipeline(model_dir: Path, metadata: dict[str, Any]) -> Pipeline:
+    """Read the artifact named in metadata, refusing it unless its SHA-256 matches."""
+    artifact = metadata["artifact"]
+    path = model_dir / artifact["file"]
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ModelLoadError(f"model artifact unreadable: {path}: {exc}") from None
+    expected = artifact["sha256"]
+    actual = sha256_bytes(data)
+    if actual != expected:
+        raise ArtifactIntegrityError(
+            f"model artifact {path.name} failed its integrity check: SHA-256 is {actual} "
+            f"({len(data)} bytes) but metadata.json expects {expected} "
+            f"({artifact.get('size_bytes', '?')} bytes); the file was altered or truncated"
+        )
+    try:
+        pipeline = sio.loads(data, trusted=list(TRUSTED_TYPES))
+    except Exception as exc:  # skops raises several types; all mean "cannot serve"
+        raise ModelLoadError(f"model artifact {path.name} could not be parsed: {exc}") from exc
+    if not isinstance(pipeline, Pipeline):
+        raise ModelLoadError(
+            f"model artifact {path.name} holds {type(pipeline).__name__}, not a Pipeline"
+        )
+    return pipeline

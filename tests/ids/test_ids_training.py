@@ -1,0 +1,174 @@
+"""Retraining on the real file reproduces the committed model's metadata and predictions."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from apis.ids.artifact import DEFAULT_MODEL_DIR
+from apis.ids.dataset import load_nsl_kdd
+from apis.ids.features import ATTACK_TO_CATEGORY, CLASSES, FEATURE_NAMES
+from apis.ids.scoring import IdsModel
+
+from .support import REPO_ROOT
+
+# The SHA-256 given in shared/datasets/nsl-kdd/README.md.
+DATASET_SHA256 = "5bf25df3ec1544eb3297b9a90b56736ba11e31f429df20e5aa0cfd49ca0fc896"
+TOLERANCE = 1e-9
+
+
+def assert_same(actual: Any, expected: Any, path: str = "") -> None:
+    """Recursive equality; floats to TOLERANCE, everything else exactly."""
+    if isinstance(expected, dict):
+        assert isinstance(actual, dict), path
+        assert actual.keys() == expected.keys(), f"{path}: keys differ"
+        for key in expected:
+            assert_same(actual[key], expected[key], f"{path}.{key}")
+    elif isinstance(expected, list):
+        assert isinstance(actual, list) and len(actual) == len(expected), path
+        for i, (a, e) in enumerate(zip(actual, expected, strict=True)):
+            assert_same(a, e, f"{path}[{i}]")
+    elif isinstance(expected, float) and not isinstance(actual, bool):
+        assert isinstance(actual, int | float), path
+        assert math.isclose(actual, expected, rel_tol=0, abs_tol=TOLERANCE), (
+            f"{path}: {actual} != {expected}"
+        )
+    else:
+        assert actual == expected, f"{path}: {actual!r} != {expected!r}"
+
+
+def test_retrain_reproduces_committed_validation_metrics(
+    retrained_metadata: dict[str, Any], committed_metadata: dict[str, Any]
+) -> None:
+    assert_same(retrained_metadata["validation"], committed_metadata["validation"], "validation")
+    assert_same(retrained_metadata["threshold"], committed_metadata["threshold"], "threshold")
+
+
+@pytest.mark.parametrize(
+    "key", ["dataset", "model", "classes", "feature_schema", "decision_rule", "version"]
+)
+def test_retrain_reproduces_committed_description(
+    key: str, retrained_metadata: dict[str, Any], committed_metadata: dict[str, Any]
+) -> None:
+    assert_same(retrained_metadata[key], committed_metadata[key], key)
+
+
+def test_retrained_model_predicts_exactly_like_committed(
+    retrained_dir: Path, model: IdsModel, dataset_path: Path
+) -> None:
+    X = load_nsl_kdd(dataset_path).X
+    retrained = IdsModel.load(retrained_dir)
+    np.testing.assert_array_equal(
+        retrained.pipeline.predict_proba(X), model.pipeline.predict_proba(X)
+    )
+
+
+def test_metadata_records_dataset_threshold_and_metrics(committed_metadata: dict[str, Any]) -> None:
+    meta = committed_metadata
+    assert meta["dataset"]["sha256"] == DATASET_SHA256
+    assert meta["dataset"]["rows"] == 25_192
+    assert meta["dataset"]["unused_columns"] == ["difficulty"]
+    assert 0.0 < meta["threshold"] < 1.0
+    assert meta["classes"] == list(CLASSES)
+    for lib in ("python", "scikit-learn", "numpy", "skops"):
+        assert meta["libraries"][lib]
+    assert len(meta["artifact"]["sha256"]) == 64
+    validation = meta["validation"]
+    chosen = validation["candidates"][validation["selected"]]
+    assert meta["model"]["candidate"] == validation["selected"]
+    assert chosen["threshold"] == meta["threshold"]
+    assert len(validation["candidates"]) >= 3  # a real comparison, not a single model
+    for scheme in ("stratified", "leave_attack_types_out"):
+        metrics = chosen[scheme]
+        assert set(metrics["per_class"]) == set(CLASSES)
+        for cls in CLASSES:
+            assert 0.0 <= metrics["per_class"][cls]["f1"] <= 1.0
+        assert 0.0 <= metrics["detection_rate"] <= 1.0
+        # The threshold was set for this cap on both schemes' out-of-fold normals.
+        assert metrics["false_positive_rate"] <= validation["max_false_positive_rate"]
+        assert metrics["macro_f1"] == pytest.approx(
+            np.mean([metrics["per_class"][c]["f1"] for c in CLASSES])
+        )
+    # Every training attack name was held out once, and only once.
+    held_out = validation["schemes"]["leave_attack_types_out"]["held_out_fold_of_attack_type"]
+    trained_names = {n for n in meta["dataset"]["label_counts"] if n != "normal"}
+    assert set(held_out) == trained_names
+    assert set(chosen["leave_attack_types_out"]["detection_rate_by_attack_type"]) == trained_names
+
+
+def test_selected_model_follows_the_stated_rule(committed_metadata: dict[str, Any]) -> None:
+    candidates = committed_metadata["validation"]["candidates"]
+    best = max(
+        candidates,
+        key=lambda n: (
+            candidates[n]["leave_attack_types_out"]["detection_rate"],
+            candidates[n]["stratified"]["macro_f1"],
+        ),
+    )
+    assert committed_metadata["validation"]["selected"] == best
+
+
+def test_feature_schema_has_exactly_the_41_features(committed_metadata: dict[str, Any]) -> None:
+    schema = committed_metadata["feature_schema"]
+    names = [f["name"] for f in schema["features"]]
+    assert schema["n_features"] == 41 and names == list(FEATURE_NAMES) == schema["order"]
+    assert "difficulty" not in names and "label" not in names
+
+
+def test_model_input_width_is_41(model: IdsModel) -> None:
+    assert model.pipeline.named_steps["features"].n_features_in_ == 41
+    assert model.pipeline.named_steps["classifier"].n_features_in_ == 41
+
+
+def test_dataset_loader_drops_difficulty(dataset_path: Path) -> None:
+    ds = load_nsl_kdd(dataset_path)
+    assert ds.X.shape == (25_192, 41)
+    assert ds.sha256 == DATASET_SHA256
+    # Row 1 ends "...,0.00,normal,20": the difficulty 20 must appear nowhere in the row.
+    assert ds.labels[0] == "normal"
+    assert ds.X[0, -1] == 0.0
+
+
+def test_attack_mapping_includes_names_absent_from_training() -> None:
+    for name, category in {
+        "apache2": "DoS",
+        "mscan": "Probe",
+        "snmpgetattack": "R2L",
+        "httptunnel": "R2L",
+        "sqlattack": "U2R",
+        "xterm": "U2R",
+    }.items():
+        assert ATTACK_TO_CATEGORY[name] == category
+    assert len(ATTACK_TO_CATEGORY) == 39
+
+
+def test_committed_artifact_is_small_and_svg_is_well_formed() -> None:
+    artifact = DEFAULT_MODEL_DIR / "ids_model.skops"
+    assert artifact.stat().st_size < 5_000_000
+    # Our own training output, not untrusted input.
+    svg = ET.parse(DEFAULT_MODEL_DIR / "confusion_matrix.svg").getroot()  # noqa: S314
+    assert svg.tag.endswith("svg")
+    texts = [t.text for t in svg.iter() if t.tag.endswith("text")]
+    assert all(cls in texts for cls in CLASSES)
+
+
+def test_train_help_and_missing_data_file(tmp_path: Path) -> None:
+    run = [sys.executable, "-m", "apis.ids.train"]
+    helped = subprocess.run([*run, "--help"], cwd=REPO_ROOT, capture_output=True, text=True)
+    assert helped.returncode == 0 and "--data" in helped.stdout and "--out" in helped.stdout
+    missing = subprocess.run(
+        [*run, "--data", str(tmp_path / "nope.txt"), "--out", str(tmp_path / "out")],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert missing.returncode == 1
+    assert "not found" in missing.stderr
+    assert not (tmp_path / "out" / "metadata.json").exists()
