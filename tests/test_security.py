@@ -25,7 +25,9 @@ def assert_no_third_party_hosts(directives: dict[str, list[str]]) -> None:
     allowed = {"'self'", "'none'", "'unsafe-inline'", "data:", "blob:"}
     for name, values in directives.items():
         for value in values:
-            assert value in allowed or value.startswith("'nonce-"), f"{name} allows {value}"
+            assert value in allowed or value.startswith(("'nonce-", "'sha256-")), (
+                f"{name} allows {value}"
+            )
 
 
 @pytest.mark.django_db
