@@ -1,0 +1,139 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import UserCreationForm
+from django.utils.translation import gettext_lazy as _
+
+from cms.accounts import keys
+from cms.accounts.models import (
+    SCOPE_CHOICES,
+    ApiKey,
+    Palette,
+    Robot,
+    Theme,
+    UserProfile,
+    language_choices,
+)
+from cms.accounts.validators import AVATAR_CONTENT_TYPES
+
+User = get_user_model()
+
+
+class SignupForm(UserCreationForm):
+    email = forms.EmailField(
+        label=_("Email"),
+        help_text=_("We send password reset links here."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ("username", "email")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].widget.attrs.update(autocomplete="username", autofocus=True)
+
+    def clean_email(self) -> str:
+        email = User.objects.normalize_email(self.cleaned_data["email"])
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(
+                _("An account with this email already exists. Sign in or reset your password."),
+                code="duplicate_email",
+            )
+        return email
+
+
+class ProfileForm(forms.ModelForm):
+    prefix = "profile"
+
+    class Meta:
+        model = UserProfile
+        fields = ("display_name", "avatar", "bio")
+        widgets = {
+            "avatar": forms.ClearableFileInput(attrs={"accept": AVATAR_CONTENT_TYPES}),
+            "bio": forms.Textarea(attrs={"rows": 4}),
+        }
+
+
+class PreferencesForm(forms.ModelForm):
+    prefix = "prefs"
+
+    language = forms.ChoiceField(label=_("Language"), choices=language_choices)
+    theme = forms.ChoiceField(label=_("Theme"), choices=Theme.choices, widget=forms.RadioSelect)
+    palette = forms.ChoiceField(
+        label=_("Palette"), choices=Palette.choices, widget=forms.RadioSelect
+    )
+
+    class Meta:
+        model = UserProfile
+        fields = ("language", "theme", "palette")
+
+
+class RobotForm(forms.ModelForm):
+    prefix = "robot"
+
+    class Meta:
+        model = Robot
+        fields = ("name",)
+        labels = {"name": _("Robot name")}
+
+    def __init__(self, *args, owner, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.owner = owner
+        self.instance.owner = owner
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if Robot.objects.filter(owner=self.owner, name__iexact=name).exists():
+            raise forms.ValidationError(
+                _("You already have a robot with this name."), code="duplicate_robot"
+            )
+        return name
+
+
+class ApiKeyForm(forms.Form):
+    prefix = "key"
+
+    name = forms.CharField(
+        label=_("Key name"),
+        max_length=100,
+        help_text=_("A label for you, e.g. where the key is used."),
+    )
+    scopes = forms.MultipleChoiceField(
+        label=_("Scopes"),
+        choices=SCOPE_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    robot = forms.ModelChoiceField(
+        label=_("Robot"),
+        queryset=Robot.objects.none(),
+        required=False,
+        empty_label=_("No robot"),
+        help_text=_("Required for telemetry:write: the key may only send this robot's readings."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["robot"].queryset = Robot.objects.filter(owner=user)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        scopes = cleaned.get("scopes") or []
+        if keys.SCOPE_TELEMETRY_WRITE in scopes and not cleaned.get("robot"):
+            self.add_error(
+                "robot",
+                forms.ValidationError(
+                    _("A key with telemetry:write must be bound to exactly one robot."),
+                    code="robot_required",
+                ),
+            )
+        return cleaned
+
+    def save(self) -> tuple[ApiKey, str]:
+        return ApiKey.objects.issue(
+            user=self.user,
+            scopes=self.cleaned_data["scopes"],
+            name=self.cleaned_data["name"],
+            robot=self.cleaned_data.get("robot"),
+        )

@@ -1,0 +1,341 @@
+"""Accounts: a profile per user, the robots they own and the API keys they issue."""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+import uuid
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from cms.accounts import keys
+from cms.accounts.validators import AVATAR_FORMATS, validate_avatar
+
+
+class Theme(models.TextChoices):
+    SYSTEM = "system", _("Follow the system")
+    DARK = "dark", _("Dark")
+    LIGHT = "light", _("Light")
+
+
+class Palette(models.TextChoices):
+    GATOR = "gator", _("Gator")
+    JUNGLE = "jungle", _("Jungle")
+    SAND = "sand", _("Sand")
+    CRIMSON = "crimson", _("Crimson")
+
+
+SCOPE_LABELS = {
+    keys.SCOPE_TELEMETRY_WRITE: _("Telemetry: send readings (one robot)"),
+    keys.SCOPE_TELEMETRY_READ: _("Telemetry: read readings"),
+    keys.SCOPE_IDS_SCORE: _("IDS: score traffic"),
+    keys.SCOPE_IDS_ANALYST: _("IDS: analyst queries"),
+}
+SCOPE_CHOICES = [(scope, SCOPE_LABELS[scope]) for scope in keys.SCOPES]
+
+
+def avatar_upload_to(instance: UserProfile, filename: str) -> str:
+    """avatars/<user id>/<random>.<ext>: no user-chosen names in storage paths."""
+    extension = PurePosixPath(filename).suffix.lower().lstrip(".")
+    if extension == "jpeg":
+        extension = "jpg"
+    if extension not in AVATAR_FORMATS.values():
+        extension = "img"
+    return f"avatars/{instance.user_id}/{uuid.uuid4().hex}.{extension}"
+
+
+def default_language() -> str:
+    return settings.LANGUAGE_CODE
+
+
+def language_choices() -> list[tuple[str, str]]:
+    return [(code, name) for code, name in settings.LANGUAGES]
+
+
+class UserProfile(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="profile",
+        verbose_name=_("user"),
+    )
+    display_name = models.CharField(_("display name"), max_length=80, blank=True)
+    avatar = models.ImageField(
+        _("avatar"),
+        upload_to=avatar_upload_to,
+        blank=True,
+        validators=[validate_avatar],
+        help_text=_("JPEG, PNG, WebP or GIF, at most 2 MB."),
+    )
+    bio = models.TextField(_("bio"), max_length=1000, blank=True)
+    language = models.CharField(
+        _("language"), max_length=10, choices=language_choices, default=default_language
+    )
+    theme = models.CharField(_("theme"), max_length=10, choices=Theme, default=Theme.SYSTEM)
+    palette = models.CharField(_("palette"), max_length=10, choices=Palette, default=Palette.GATOR)
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+
+    def __str__(self) -> str:
+        return self.display_name or self.user.get_username()
+
+    @property
+    def preferences(self) -> dict[str, str]:
+        return {"theme": self.theme, "palette": self.palette}
+
+
+def profile_for(user) -> UserProfile:
+    """The user's profile, created when missing (users made before this app existed)."""
+    try:
+        return user.profile
+    except UserProfile.DoesNotExist:
+        profile, _created = UserProfile.objects.get_or_create(user=user)
+        return profile
+
+
+def make_robot_id(name: str) -> str:
+    """A public id like `rover-7-3f9a1c`: the name as a slug plus 6 random hex characters."""
+    base = slugify(name)[:40].strip("-") or "robot"
+    return f"{base}-{secrets.token_hex(3)}"
+
+
+class Robot(models.Model):
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="robots",
+        verbose_name=_("owner"),
+    )
+    name = models.CharField(_("name"), max_length=80)
+    robot_id = models.SlugField(
+        _("robot id"),
+        max_length=50,
+        unique=True,
+        editable=False,
+        help_text=_("Public identifier used by telemetry readings."),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("robot")
+        verbose_name_plural = _("robots")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "name"],
+                name="accounts_robot_name_unique_per_owner",
+                violation_error_message=_("You already have a robot with this name."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.robot_id})"
+
+    def save(self, *args, **kwargs):
+        if self.robot_id:
+            return super().save(*args, **kwargs)
+        for _attempt in range(5):  # a clash of 24 random bits on the same name is rare
+            self.robot_id = make_robot_id(self.name)
+            try:
+                with transaction.atomic():
+                    return super().save(*args, **kwargs)
+            except IntegrityError:
+                if not Robot.objects.filter(robot_id=self.robot_id).exists():
+                    raise
+        raise IntegrityError("could not find a free robot id")
+
+
+class ApiKeyQuerySet(models.QuerySet):
+    def active(self) -> ApiKeyQuerySet:
+        return self.filter(revoked_at__isnull=True)
+
+    def revoked(self) -> ApiKeyQuerySet:
+        return self.filter(revoked_at__isnull=False)
+
+    def for_user(self, user) -> ApiKeyQuerySet:
+        return self.filter(user=user)
+
+    def with_scope(self, scope: str) -> ApiKeyQuerySet:
+        return self.filter(
+            Q(scopes=scope)
+            | Q(scopes__startswith=f"{scope},")
+            | Q(scopes__endswith=f",{scope}")
+            | Q(scopes__contains=f",{scope},")
+        )
+
+
+class ApiKeyManager(models.Manager.from_queryset(ApiKeyQuerySet)):
+    def issue(
+        self,
+        *,
+        user,
+        scopes,
+        name: str = "",
+        robot: Robot | None = None,
+    ) -> tuple[ApiKey, str]:
+        """Create a key and return it with the full key string, which is never stored.
+
+        Raises ValidationError for unknown scopes, `telemetry:write` without a robot, or a
+        robot that belongs to someone else.
+        """
+        try:
+            scopes = keys.format_scopes(scopes)
+        except ValueError as error:
+            raise ValidationError({"scopes": str(error)}, code="unknown_scope") from error
+        for _attempt in range(5):
+            new = keys.generate_key()
+            api_key = self.model(
+                user=user,
+                robot=robot,
+                name=name,
+                prefix=new.prefix,
+                key_hash=new.key_hash,
+                scopes=scopes,
+            )
+            api_key.full_clean(exclude=["prefix"])
+            try:
+                with transaction.atomic():
+                    api_key.save(force_insert=True)
+            except IntegrityError:
+                if not self.filter(prefix=new.prefix).exists():
+                    raise
+                continue  # 36**8 prefixes: a clash is rare, try another
+            return api_key, new.key
+        raise IntegrityError("could not find a free key prefix")
+
+    def authenticate(self, presented: str, scope: str | None = None) -> ApiKey | None:
+        """The active key matching `presented` (and holding `scope`), recording its use."""
+        parsed = keys.parse_key(presented or "")
+        if parsed is None:
+            return None
+        api_key = self.select_related("robot", "user").filter(prefix=parsed.prefix).first()
+        if api_key is None or not keys.verify_key(
+            presented, api_key.key_hash, revoked=not api_key.is_active
+        ):
+            return None
+        if not api_key.user.is_active:
+            return None
+        if scope is not None and not api_key.has_scope(scope):
+            return None
+        api_key.last_used_at = timezone.now()
+        self.filter(pk=api_key.pk).update(last_used_at=api_key.last_used_at)
+        return api_key
+
+
+def validate_scopes(value: str) -> None:
+    try:
+        scopes = keys.parse_scopes(value)
+    except ValueError as error:
+        raise ValidationError(
+            _("Unknown scope. Choose among: %(scopes)s."),
+            code="unknown_scope",
+            params={"scopes": ", ".join(keys.SCOPES)},
+        ) from error
+    if not scopes:
+        raise ValidationError(_("Choose at least one scope."), code="no_scope")
+
+
+class ApiKey(models.Model):
+    """One key model for both APIs; see cms/accounts/keys.py for the table contract."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="api_keys",
+        verbose_name=_("user"),
+    )
+    robot = models.ForeignKey(
+        Robot,
+        on_delete=models.CASCADE,
+        to_field="robot_id",
+        db_column="robot_id",
+        null=True,
+        blank=True,
+        related_name="api_keys",
+        verbose_name=_("robot"),
+    )
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    prefix = models.CharField(_("prefix"), max_length=keys.PREFIX_LENGTH, unique=True)
+    key_hash = models.CharField(_("key hash"), max_length=64, editable=False)
+    scopes = models.CharField(_("scopes"), max_length=100, validators=[validate_scopes])
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True, editable=False)
+
+    objects = ApiKeyManager()
+
+    class Meta:
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(robot__isnull=False) | ~Q(scopes__contains=keys.SCOPE_TELEMETRY_WRITE),
+                name="accounts_apikey_telemetry_write_needs_robot",
+                violation_error_message=_("A key with telemetry:write must be bound to a robot."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix} {self.name}".strip()
+
+    def save(self, *args, **kwargs):
+        if self.scopes:
+            with contextlib.suppress(ValueError):  # left for validation to report
+                self.scopes = keys.format_scopes(self.scopes)
+        return super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        super().clean()
+        try:
+            scopes = keys.parse_scopes(self.scopes)
+        except ValueError:
+            return  # reported by the field validator
+        self.scopes = ",".join(scopes)
+        if keys.SCOPE_TELEMETRY_WRITE in scopes and self.robot_id is None:
+            raise ValidationError(
+                {"robot": _("A key with telemetry:write must be bound to exactly one robot.")},
+                code="robot_required",
+            )
+        if (
+            self.robot_id is not None
+            and self.user_id is not None
+            and self.robot.owner_id != self.user_id
+        ):
+            raise ValidationError(
+                {"robot": _("The robot must belong to the key's owner.")},
+                code="robot_owner",
+            )
+
+    @property
+    def scope_list(self) -> tuple[str, ...]:
+        try:
+            return keys.parse_scopes(self.scopes)
+        except ValueError:
+            return ()
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in self.scope_list
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    def revoke(self) -> bool:
+        """Revoke the key; False when it already was."""
+        if self.revoked_at is not None:
+            return False
+        self.revoked_at = timezone.now()
+        type(self).objects.filter(pk=self.pk, revoked_at__isnull=True).update(
+            revoked_at=self.revoked_at
+        )
+        return True

@@ -1,0 +1,242 @@
+"""Sign-up, sign-in and the profile page. Every page works without JavaScript."""
+
+from __future__ import annotations
+
+from axes.utils import reset as reset_login_failures
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy, translate_url
+from django.utils import translation
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
+from django.views.generic import FormView
+
+from cms.accounts.forms import ApiKeyForm, PreferencesForm, ProfileForm, RobotForm, SignupForm
+from cms.accounts.models import ApiKey, Robot, profile_for
+
+SESSION_NEW_KEY = "accounts_new_key"
+LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
+
+
+def url_in_language(code: str, viewname: str, **kwargs) -> str:
+    with translation.override(code):
+        return reverse(viewname, kwargs=kwargs or None)
+
+
+def remember_language(response: HttpResponse, code: str) -> HttpResponse:
+    """The same cookie the language selector sets, so `/` and later visits follow it."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=getattr(settings, "LANGUAGE_COOKIE_SECURE", False),
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        httponly=False,
+    )
+    return response
+
+
+class SignupView(FormView):
+    template_name = "accounts/signup.html"
+    form_class = SignupForm
+
+    @method_decorator(sensitive_post_parameters("password1", "password2"))
+    @method_decorator(never_cache)
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return redirect("accounts:profile")
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form: SignupForm) -> HttpResponse:
+        user = form.save()
+        profile = profile_for(user)
+        language = translation.get_language()
+        if language in LANGUAGE_CODES:
+            profile.language = language
+            profile.save(update_fields=["language"])
+        login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(self.request, _("Welcome to Croody! Your account is ready."))
+        response = HttpResponseRedirect(url_in_language(profile.language, "accounts:profile"))
+        return remember_language(response, profile.language)
+
+
+class LoginView(auth_views.LoginView):
+    """Django's sign-in, then into the user's preferred language (cookie included)."""
+
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+    def form_valid(self, form) -> HttpResponse:
+        login(self.request, form.get_user())
+        language = profile_for(form.get_user()).language
+        if language not in LANGUAGE_CODES:
+            language = settings.LANGUAGE_CODE
+        next_url = self.get_redirect_url()  # empty unless safe
+        if next_url:
+            destination = translate_url(next_url, language)
+        else:
+            destination = url_in_language(language, "accounts:profile")
+        return remember_language(HttpResponseRedirect(destination), language)
+
+
+class LogoutView(auth_views.LogoutView):
+    def get_default_redirect_url(self) -> str:
+        return f"/{translation.get_language() or settings.LANGUAGE_CODE}/"
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:profile")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, _("Your password has been changed."))
+        return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/email/password_reset.txt"
+    subject_template_name = "accounts/email/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # Whoever controls the mailbox may sign in again at once: lift any sign-in lock.
+        reset_login_failures(username=self.user.get_username())
+        return response
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/password_reset_complete.html"
+
+
+# --- The profile page: three forms, each with its own POST ---------------------------------
+
+
+def _render_profile(request: HttpRequest, **bound_forms) -> HttpResponse:
+    user = request.user
+    profile = profile_for(user)
+    new_key = request.session.pop(SESSION_NEW_KEY, None) if request.method == "GET" else None
+    context = {
+        "profile": profile,
+        "profile_form": bound_forms.get("profile_form") or ProfileForm(instance=profile),
+        "preferences_form": bound_forms.get("preferences_form")
+        or PreferencesForm(instance=profile),
+        "robot_form": bound_forms.get("robot_form") or RobotForm(owner=user),
+        "key_form": bound_forms.get("key_form") or ApiKeyForm(user=user),
+        "robots": Robot.objects.filter(owner=user),
+        "api_keys": ApiKey.objects.for_user(user).select_related("robot"),
+        "new_key": new_key,
+    }
+    return render(request, "accounts/profile.html", context)
+
+
+def _back_to_profile(anchor: str = "") -> HttpResponseRedirect:
+    return HttpResponseRedirect(reverse("accounts:profile") + (f"#{anchor}" if anchor else ""))
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def profile(request: HttpRequest) -> HttpResponse:
+    return _render_profile(request)
+
+
+@never_cache
+@login_required
+@require_POST
+def profile_details(request: HttpRequest) -> HttpResponse:
+    form = ProfileForm(request.POST, request.FILES, instance=profile_for(request.user))
+    if not form.is_valid():
+        return _render_profile(request, profile_form=form)
+    old_avatar = form.initial.get("avatar")
+    profile = form.save()
+    if old_avatar and old_avatar.name and old_avatar.name != (profile.avatar.name or ""):
+        old_avatar.storage.delete(old_avatar.name)  # replaced or cleared: drop the old file
+    messages.success(request, _("Your profile has been saved."))
+    return _back_to_profile("profile")
+
+
+@never_cache
+@login_required
+@require_POST
+def profile_preferences(request: HttpRequest) -> HttpResponse:
+    form = PreferencesForm(request.POST, instance=profile_for(request.user))
+    if not form.is_valid():
+        return _render_profile(request, preferences_form=form)
+    profile = form.save()
+    with translation.override(profile.language):
+        messages.success(request, _("Your preferences have been saved."))
+        destination = reverse("accounts:profile") + "#preferences"
+    return remember_language(HttpResponseRedirect(destination), profile.language)
+
+
+@never_cache
+@login_required
+@require_POST
+def robot_create(request: HttpRequest) -> HttpResponse:
+    form = RobotForm(request.POST, owner=request.user)
+    if not form.is_valid():
+        return _render_profile(request, robot_form=form)
+    robot = form.save()
+    messages.success(
+        request,
+        _("Robot “%(name)s” registered. Its id is %(robot_id)s.")
+        % {"name": robot.name, "robot_id": robot.robot_id},
+    )
+    return _back_to_profile("tokens")
+
+
+@never_cache
+@login_required
+@require_POST
+def key_create(request: HttpRequest) -> HttpResponse:
+    robot_value = request.POST.get(f"{ApiKeyForm.prefix}-robot", "")
+    if robot_value and not (
+        robot_value.isdigit() and Robot.objects.filter(owner=request.user, pk=robot_value).exists()
+    ):
+        raise Http404  # not one of the user's robots: nobody else's robot is revealed
+    form = ApiKeyForm(request.POST, user=request.user)
+    if not form.is_valid():
+        return _render_profile(request, key_form=form)
+    api_key, full_key = form.save()
+    # Shown once, on the next page only: popped from the (server-side) session when shown.
+    request.session[SESSION_NEW_KEY] = {"key": full_key, "prefix": api_key.prefix}
+    messages.success(request, _("API key %(prefix)s created.") % {"prefix": api_key.prefix})
+    return _back_to_profile("new-key")
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def key_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    api_key = get_object_or_404(ApiKey.objects.select_related("robot"), pk=pk, user=request.user)
+    if request.method == "POST":
+        if api_key.revoke():
+            messages.success(request, _("API key %(prefix)s revoked.") % {"prefix": api_key.prefix})
+        else:
+            messages.info(
+                request, _("API key %(prefix)s was already revoked.") % {"prefix": api_key.prefix}
+            )
+        return _back_to_profile("tokens")
+    return render(request, "accounts/revoke_key.html", {"api_key": api_key})
