@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class ShopConfig(AppConfig):
-    """Product catalogue pages (their models arrive with the shop issue)."""
+    """The shop: catalogue and product pages, categories, the headless API (/api/v2/)."""
 
     name = "cms.shop"
     label = "shop"

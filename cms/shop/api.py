@@ -1,0 +1,157 @@
+"""The headless API: Wagtail API v2 at /api/v2/ (pages, images, documents, products).
+
+Read-only (every endpoint answers GET only), rate limited per client through Django's
+cache, JSON only. `/api/v2/products/` filters, sorts and searches with the catalogue's
+own form and QuerySet, so the page and the API always agree.
+"""
+
+from django.http import HttpRequest, JsonResponse
+from django.urls import re_path
+from rest_framework.renderers import JSONRenderer
+from rest_framework.settings import api_settings
+from rest_framework.throttling import SimpleRateThrottle
+from wagtail.api.v2.filters import (
+    ChildOfFilter,
+    DescendantOfFilter,
+    LocaleFilter,
+    TranslationOfFilter,
+)
+from wagtail.api.v2.router import WagtailAPIRouter
+from wagtail.api.v2.utils import BadRequestError
+from wagtail.api.v2.views import PagesAPIViewSet
+from wagtail.documents.api.v2.views import DocumentsAPIViewSet
+from wagtail.images.api.v2.views import ImagesAPIViewSet
+
+from cms.shop.forms import CatalogueFilterForm
+from cms.shop.models import ProductCategory, ProductPage
+
+THROTTLE_SCOPE = "api"
+# The API's own URLconf, without language prefixes (see answer_own_404s).
+API_URLCONF = "cms.shop.api_urls"
+
+
+def answer_own_404s(request: HttpRequest) -> None:
+    """Keep LocaleMiddleware from turning the API's 404s into redirects to /es/api/v2/….
+
+    The middleware redirects every 404 outside the language prefixes when the URLconf has
+    i18n_patterns; it reads the URLconf from request.urlconf, so API requests name theirs.
+    """
+    request.urlconf = API_URLCONF
+
+
+class APIRateThrottle(SimpleRateThrottle):
+    """Requests per client address, counted in Django's cache (Redis when configured).
+
+    The rate is read on every request (REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["api"]),
+    not frozen at import as DRF's own throttles do, so settings overrides apply.
+    """
+
+    scope = THROTTLE_SCOPE
+
+    def get_rate(self) -> str | None:
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def get_cache_key(self, request, view) -> str:  # type: ignore[no-untyped-def]
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class PublicAPIMixin:
+    renderer_classes = [JSONRenderer]
+    throttle_classes = [APIRateThrottle]
+
+    def initialize_request(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
+        answer_own_404s(request)
+        return super().initialize_request(request, *args, **kwargs)
+
+
+class PublicPagesAPIViewSet(PublicAPIMixin, PagesAPIViewSet):
+    pass
+
+
+class PublicImagesAPIViewSet(PublicAPIMixin, ImagesAPIViewSet):
+    pass
+
+
+class PublicDocumentsAPIViewSet(PublicAPIMixin, DocumentsAPIViewSet):
+    pass
+
+
+class CatalogueFilter:
+    """The catalogue page's filters, sort and search (`q`, or Wagtail's usual `search`)."""
+
+    def filter_queryset(self, request, queryset, view):  # type: ignore[no-untyped-def]
+        params = request.GET.copy()
+        if "search" in params and not params.get("q"):
+            params["q"] = params["search"]
+        form = CatalogueFilterForm(params, categories=ProductCategory.objects.for_active_locale())
+        if not form.is_valid():
+            problems = "; ".join(
+                f"{field}: {' '.join(str(message) for message in messages)}"
+                for field, messages in form.errors.items()
+            )
+            raise BadRequestError(f"invalid filter: {problems}")
+        return form.apply(queryset, form.valid_filters())
+
+
+class ProductsAPIViewSet(PublicPagesAPIViewSet):
+    """Products only, with the catalogue's filters; every locale unless ?locale= is given."""
+
+    model = ProductPage
+    name = "products"
+    filter_backends = [
+        ChildOfFilter,
+        DescendantOfFilter,
+        TranslationOfFilter,
+        LocaleFilter,
+        CatalogueFilter,  # last: a search cannot be filtered further
+    ]
+    known_query_parameters = (
+        PagesAPIViewSet.known_query_parameters - {"type", "order", "search_operator"}
+    ) | set(CatalogueFilterForm.base_fields)
+    listing_default_fields = [
+        *PagesAPIViewSet.listing_default_fields,
+        "sku",
+        "price",
+        "currency",
+        "stock",
+        "in_stock",
+        "category",
+        "summary",
+        "thumbnail",
+    ]
+
+    def check_query_parameters(self, queryset) -> None:  # type: ignore[no-untyped-def]
+        unknown = set(self.request.GET) - self.known_query_parameters
+        if unknown:
+            raise BadRequestError(
+                "query parameter is not an operation or a recognised filter: "
+                + ", ".join(sorted(unknown))
+            )
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        public = self.get_base_queryset().values("pk")
+        return ProductPage.objects.filter(pk__in=public).select_related(
+            "category", "category__locale", "locale"
+        )
+
+
+def api_not_found(request: HttpRequest, *args, **kwargs) -> JsonResponse:  # type: ignore[no-untyped-def]
+    answer_own_404s(request)
+    return JsonResponse(
+        {"message": "not found", "endpoints": list(api_router._endpoints)}, status=404
+    )
+
+
+class CroodyAPIRouter(WagtailAPIRouter):
+    def get_urlpatterns(self):  # type: ignore[no-untyped-def]
+        # A JSON 404 for any other path ending in "/" (those without one get the slash).
+        return [*super().get_urlpatterns(), re_path(r"^(?:.*/)?$", api_not_found)]
+
+
+api_router = CroodyAPIRouter("wagtailapi")
+# Products first: the router links each object to the first endpoint that accepts its
+# model, so a product's detail_url is /api/v2/products/<id>/ even in the pages listing.
+api_router.register_endpoint("products", ProductsAPIViewSet)
+api_router.register_endpoint("pages", PublicPagesAPIViewSet)
+api_router.register_endpoint("images", PublicImagesAPIViewSet)
+api_router.register_endpoint("documents", PublicDocumentsAPIViewSet)

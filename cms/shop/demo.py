@@ -1,0 +1,516 @@
+# ruff: noqa: RUF001  (typographic dashes, minus and multiplication signs in the copy)
+"""The shop's demo content, in Spanish: categories, the catalogue page and its products.
+
+Like cms/base/demo/content.py, every string here is translated in
+cms/base/demo/translations/<language>.json; `python manage.py demo_strings` lists the
+ones a language still lacks. `build_shop` is idempotent: categories are found by slug
+and locale, pages by slug under their parent, images by title.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from wagtail.models import Locale, Page
+
+from cms.base.demo.content import block
+from cms.base.demo.images import demo_image
+from cms.shop.models import ProductCategory, ProductIndexPage, ProductPage, ProductRelation
+
+INDEX_PAGE = {
+    "title": "Tienda",
+    "slug": "tienda",
+    "intro": (
+        "Material elegido por nuestros entrenadores: calzado, sensores, recuperación, "
+        "ropa técnica y accesorios para tus robots."
+    ),
+    "search_description": "La tienda de Croody: todo lo que usa tu plan de entrenamiento.",
+}
+
+# slug -> (name, description, image motif)
+CATEGORIES = {
+    "zapatillas": (
+        "Zapatillas de running",
+        "Calzado para asfalto, pista y montaña, probado por nuestro club.",
+        "crimson",
+    ),
+    "sensores": (
+        "Sensores y pulsómetros",
+        "Pulso, cadencia y potencia: Buddy usa tus datos para ajustar el plan.",
+        "night",
+    ),
+    "recuperacion": (
+        "Recuperación",
+        "Material para descansar mejor entre sesiones.",
+        "jungle",
+    ),
+    "robots": (
+        "Accesorios para robots",
+        "Baterías, ruedas y módulos para los robots de Croody.",
+        "gator",
+    ),
+    "ropa": (
+        "Ropa técnica",
+        "Prendas transpirables para entrenar con frío, calor o lluvia.",
+        "sand",
+    ),
+}
+
+DETAIL_CAPTION = "Detalle de materiales y acabados."
+
+
+@dataclass(frozen=True)
+class Product:
+    title: str
+    slug: str
+    sku: str
+    price: str
+    stock: int
+    category: str
+    summary: str
+    text: str
+    specs: list[tuple[str, str]]
+    tags: list[str] = field(default_factory=list)
+    related: list[str] = field(default_factory=list)
+    detail_image: bool = False  # a second gallery image
+
+
+PRODUCTS = [
+    # Running shoes
+    Product(
+        "Zapatillas Tempo 3",
+        "tempo-3",
+        "CR-RUN-001",
+        "129.90",
+        34,
+        "zapatillas",
+        "Zapatilla ligera de entrenamiento diario con amortiguación reactiva y drop de 8 mm.",
+        "<p>La Tempo 3 sirve para rodajes, series y tiradas largas. Su espuma devuelve "
+        "energía en cada zancada y la malla transpirable mantiene el pie fresco.</p>",
+        [("Peso", "245 g"), ("Drop", "8 mm"), ("Superficie", "Asfalto"), ("Tallas", "36–47")],
+        ["asfalto", "diario"],
+        ["rodaje-suave", "sensor-paso", "calcetines-compresion"],
+        detail_image=True,
+    ),
+    Product(
+        "Zapatillas Sendero GTX",
+        "sendero-gtx",
+        "CR-RUN-002",
+        "159.00",
+        12,
+        "zapatillas",
+        "Zapatilla de montaña impermeable con tacos de 5 mm para terreno técnico.",
+        "<p>Pensada para senderos embarrados y bajadas rápidas: la membrana impermeable "
+        "y la puntera reforzada protegen el pie durante horas.</p>",
+        [("Peso", "310 g"), ("Drop", "6 mm"), ("Superficie", "Montaña"), ("Tallas", "38–47")],
+        ["montaña", "impermeable"],
+        ["chaleco-oasis", "chaqueta-racha"],
+    ),
+    Product(
+        "Zapatillas Pista Élite",
+        "pista-elite",
+        "CR-RUN-003",
+        "189.50",
+        0,
+        "zapatillas",
+        "Zapatilla de competición con placa de carbono, del 5K al maratón.",
+        "<p>La placa de carbono y la espuma de alto rebote hacen que cada kilómetro "
+        "cueste menos. Resérvala para carreras y entrenamientos clave.</p>",
+        [("Peso", "198 g"), ("Drop", "8 mm"), ("Superficie", "Asfalto"), ("Tallas", "36–46")],
+        ["competición", "asfalto"],
+        ["tempo-3", "vatio"],
+    ),
+    Product(
+        "Zapatillas Rodaje Suave",
+        "rodaje-suave",
+        "CR-RUN-004",
+        "99.95",
+        3,
+        "zapatillas",
+        "Máxima amortiguación para rodajes largos y días de recuperación.",
+        "<p>Una suela ancha y blanda que perdona los pasos cansados. Ideal para los "
+        "días en los que Buddy te pide ir despacio.</p>",
+        [("Peso", "280 g"), ("Drop", "10 mm"), ("Superficie", "Asfalto"), ("Tallas", "36–48")],
+        ["asfalto", "recuperación"],
+        ["tempo-3", "rodillo-suelta"],
+    ),
+    Product(
+        "Zapatillas Inicio",
+        "inicio",
+        "CR-RUN-005",
+        "69.00",
+        58,
+        "zapatillas",
+        "Zapatilla estable y cómoda para quien empieza a correr.",
+        "<p>Sujeta bien el talón y corrige la pisada sin rigidez. La mejor compañera "
+        "para tus primeros cinco kilómetros.</p>",
+        [("Peso", "270 g"), ("Drop", "10 mm"), ("Superficie", "Asfalto"), ("Tallas", "35–47")],
+        ["principiantes"],
+        ["camiseta-brisa", "pulso-h2"],
+    ),
+    # Sensors
+    Product(
+        "Pulsómetro de pecho Pulso H2",
+        "pulso-h2",
+        "CR-SEN-001",
+        "79.90",
+        41,
+        "sensores",
+        "Banda de pecho con precisión de electrocardiograma, Bluetooth y ANT+.",
+        "<p>La referencia para medir el pulso en series cortas. Buddy lee tus zonas en "
+        "tiempo real y ajusta la intensidad de la sesión.</p>",
+        [
+            ("Conexión", "Bluetooth y ANT+"),
+            ("Batería", "400 horas"),
+            ("Resistencia al agua", "30 m"),
+        ],
+        ["bluetooth", "ant+"],
+        ["brazalete-ritmo", "sensor-paso"],
+        detail_image=True,
+    ),
+    Product(
+        "Sensor de cadencia Paso",
+        "sensor-paso",
+        "CR-SEN-002",
+        "39.00",
+        0,
+        "sensores",
+        "Se engancha a la zapatilla y mide cadencia, tiempo de contacto y zancada.",
+        "<p>Pesa menos que una moneda y se coloca en los cordones. Con sus datos, Buddy "
+        "detecta cuándo la técnica se resiente por el cansancio.</p>",
+        [("Conexión", "Bluetooth"), ("Batería", "12 meses"), ("Peso", "9 g")],
+        ["bluetooth", "técnica"],
+        ["tempo-3", "vatio"],
+    ),
+    Product(
+        "Brazalete óptico Ritmo",
+        "brazalete-ritmo",
+        "CR-SEN-003",
+        "59.90",
+        17,
+        "sensores",
+        "Pulso óptico en el antebrazo, cómodo para fuerza, ciclismo y carrera.",
+        "<p>Sin banda en el pecho: el brazalete lee el pulso con luz y se olvida que "
+        "lo llevas. Perfecto para sesiones de fuerza.</p>",
+        [("Conexión", "Bluetooth y ANT+"), ("Batería", "30 horas"), ("Peso", "22 g")],
+        ["bluetooth", "ant+"],
+        ["pulso-h2"],
+    ),
+    Product(
+        "Medidor de potencia Vatio",
+        "vatio",
+        "CR-SEN-004",
+        "219.00",
+        2,
+        "sensores",
+        "Mide tu potencia de carrera en vatios para dosificar cuestas y series.",
+        "<p>La potencia responde al instante, antes que el pulso. Con Vatio, Buddy "
+        "marca el esfuerzo exacto en cada cuesta.</p>",
+        [("Conexión", "Bluetooth y ANT+"), ("Batería", "20 horas"), ("Peso", "14 g")],
+        ["potencia", "ant+"],
+        ["sensor-paso", "pista-elite"],
+    ),
+    Product(
+        "Báscula inteligente Balance",
+        "bascula-balance",
+        "CR-SEN-005",
+        "89.00",
+        9,
+        "sensores",
+        "Peso, grasa y masa muscular sincronizados con tu perfil cada mañana.",
+        "<p>Súbete al despertar: Balance envía las medidas a tu perfil y Buddy ajusta "
+        "la carga de la semana si detecta fatiga.</p>",
+        [("Conexión", "Wi-Fi"), ("Usuarios", "8"), ("Capacidad", "180 kg")],
+        ["wi-fi"],
+        ["pulso-h2"],
+    ),
+    # Recovery
+    Product(
+        "Rodillo de masaje Suelta",
+        "rodillo-suelta",
+        "CR-REC-001",
+        "34.90",
+        63,
+        "recuperacion",
+        "Rodillo de espuma de densidad media para soltar piernas y espalda.",
+        "<p>Diez minutos después de correr bastan para notar las piernas más ligeras. "
+        "Su superficie con relieve trabaja en profundidad.</p>",
+        [("Longitud", "33 cm"), ("Densidad", "Media"), ("Peso", "600 g")],
+        ["masaje"],
+        ["esterilla-calma", "pulsa-mini"],
+        detail_image=True,
+    ),
+    Product(
+        "Pistola de masaje Pulsa Mini",
+        "pulsa-mini",
+        "CR-REC-002",
+        "149.00",
+        0,
+        "recuperacion",
+        "Percusión en cinco velocidades que cabe en la mochila.",
+        "<p>Cuatro cabezales para gemelos, cuádriceps, espalda y pies. Silenciosa y con "
+        "batería para una semana de uso.</p>",
+        [("Velocidades", "5"), ("Batería", "6 horas"), ("Peso", "450 g")],
+        ["masaje"],
+        ["rodillo-suelta", "botas-aire"],
+    ),
+    Product(
+        "Botas de compresión Aire",
+        "botas-aire",
+        "CR-REC-003",
+        "399.00",
+        4,
+        "recuperacion",
+        "Compresión neumática secuencial para recuperar tras las sesiones duras.",
+        "<p>Cinco cámaras de aire se inflan de los pies a la cadera y activan el "
+        "retorno venoso. Veinte minutos y vuelves a estar listo.</p>",
+        [("Cámaras", "5"), ("Programas", "3"), ("Tallas", "S, M, L")],
+        ["compresión"],
+        ["calcetines-compresion", "pulsa-mini"],
+    ),
+    Product(
+        "Calcetines de compresión",
+        "calcetines-compresion",
+        "CR-REC-004",
+        "24.95",
+        120,
+        "recuperacion",
+        "Compresión graduada para viajes largos y rodajes de recuperación.",
+        "<p>Tejido transpirable con compresión de 20 mmHg en el tobillo. Ayudan a "
+        "llegar con las piernas frescas a la siguiente sesión.</p>",
+        [("Compresión", "20 mmHg"), ("Tallas", "S, M, L"), ("Material", "Poliamida")],
+        ["compresión"],
+        ["botas-aire", "tempo-3"],
+    ),
+    Product(
+        "Esterilla de estiramientos Calma",
+        "esterilla-calma",
+        "CR-REC-005",
+        "44.00",
+        22,
+        "recuperacion",
+        "Esterilla antideslizante de 6 mm para estiramientos y movilidad.",
+        "<p>Buddy te propone rutinas de movilidad tras cada sesión; esta esterilla "
+        "hace que apetezca hacerlas.</p>",
+        [("Grosor", "6 mm"), ("Medidas", "183 × 61 cm"), ("Peso", "1,2 kg")],
+        ["movilidad"],
+        ["rodillo-suelta"],
+    ),
+    # Robot accessories
+    Product(
+        "Batería de repuesto para robot R1",
+        "bateria-r1",
+        "CR-BOT-001",
+        "69.90",
+        15,
+        "robots",
+        "Batería de litio de larga duración para el robot R1.",
+        "<p>Cámbiala en segundos y sigue entrenando: el robot avisa por telemetría "
+        "cuando queda un diez por ciento de carga.</p>",
+        [("Capacidad", "5000 mAh"), ("Autonomía", "6 horas"), ("Peso", "210 g")],
+        ["telemetría"],
+        ["base-carga", "funda-transporte"],
+        detail_image=True,
+    ),
+    Product(
+        "Base de carga rápida",
+        "base-carga",
+        "CR-BOT-002",
+        "119.00",
+        6,
+        "robots",
+        "El robot vuelve solo a la base y se carga en 45 minutos.",
+        "<p>La base guía al robot con balizas infrarrojas y le devuelve la carga "
+        "completa antes de la siguiente salida.</p>",
+        [("Carga completa", "45 minutos"), ("Potencia", "65 W"), ("Peso", "1,1 kg")],
+        ["telemetría", "carga"],
+        ["bateria-r1"],
+    ),
+    Product(
+        "Ruedas todoterreno (pack de 4)",
+        "ruedas-todoterreno",
+        "CR-BOT-003",
+        "49.50",
+        0,
+        "robots",
+        "Ruedas de goma con tacos para que el robot te siga por caminos de tierra.",
+        "<p>Más agarre en tierra, gravilla y césped. Se montan sin herramientas en "
+        "menos de un minuto.</p>",
+        [("Diámetro", "85 mm"), ("Material", "Caucho"), ("Unidades", "4")],
+        ["montaña"],
+        ["modulo-gps", "funda-transporte"],
+    ),
+    Product(
+        "Módulo GPS de precisión",
+        "modulo-gps",
+        "CR-BOT-004",
+        "89.90",
+        11,
+        "robots",
+        "GPS de doble frecuencia para que el robot sepa dónde estás al metro.",
+        "<p>Con el módulo GPS el robot te acompaña por circuitos nuevos y la telemetría "
+        "dibuja el recorrido en directo.</p>",
+        [("Precisión", "1 m"), ("Frecuencias", "L1 y L5"), ("Peso", "35 g")],
+        ["gps", "telemetría"],
+        ["ruedas-todoterreno", "bateria-r1"],
+    ),
+    Product(
+        "Funda de transporte acolchada",
+        "funda-transporte",
+        "CR-BOT-005",
+        "54.00",
+        28,
+        "robots",
+        "Funda rígida con espuma a medida para llevar el robot y sus accesorios.",
+        "<p>Compartimentos para la batería de repuesto, las ruedas y el cargador. "
+        "Resiste golpes y lluvia.</p>",
+        [("Medidas", "45 × 32 × 20 cm"), ("Peso", "1,4 kg"), ("Material", "EVA")],
+        ["viaje"],
+        ["bateria-r1", "ruedas-todoterreno"],
+    ),
+    # Technical clothing
+    Product(
+        "Camiseta técnica Brisa",
+        "camiseta-brisa",
+        "CR-APP-001",
+        "29.95",
+        80,
+        "ropa",
+        "Camiseta ultraligera que seca en minutos, para los días de calor.",
+        "<p>Tejido de malla abierta en la espalda y costuras planas que no rozan, ni "
+        "siquiera en una media maratón.</p>",
+        [("Peso", "95 g"), ("Material", "Poliéster reciclado"), ("Tallas", "XS–XXL")],
+        ["verano"],
+        ["gorra-noche", "inicio"],
+        detail_image=True,
+    ),
+    Product(
+        "Chaqueta cortavientos Racha",
+        "chaqueta-racha",
+        "CR-APP-002",
+        "89.00",
+        14,
+        "ropa",
+        "Cortavientos plegable con capucha y detalles reflectantes.",
+        "<p>Se guarda en su propio bolsillo y pesa menos que una manzana. Repele la "
+        "llovizna y corta el viento en las salidas de invierno.</p>",
+        [("Peso", "120 g"), ("Material", "Poliamida"), ("Tallas", "XS–XXL")],
+        ["invierno", "reflectante"],
+        ["mallas-invierno", "sendero-gtx"],
+    ),
+    Product(
+        "Mallas térmicas Invierno",
+        "mallas-invierno",
+        "CR-APP-003",
+        "54.90",
+        0,
+        "ropa",
+        "Mallas largas con interior perchado para correr a bajas temperaturas.",
+        "<p>Abrigan sin dar calor de más y tienen un bolsillo trasero con cremallera "
+        "para las llaves.</p>",
+        [
+            ("Temperatura", "De −5 a 10 °C"),
+            ("Material", "Poliéster y elastano"),
+            ("Tallas", "XS–XXL"),
+        ],
+        ["invierno"],
+        ["chaqueta-racha"],
+    ),
+    Product(
+        "Gorra reflectante Noche",
+        "gorra-noche",
+        "CR-APP-004",
+        "19.90",
+        45,
+        "ropa",
+        "Gorra ligera con visera flexible y ribetes que se ven a 150 metros.",
+        "<p>Protege del sol por la mañana y te hace visible al anochecer. Se lava a máquina.</p>",
+        [("Peso", "45 g"), ("Visibilidad", "150 m"), ("Talla", "Única")],
+        ["reflectante", "verano"],
+        ["camiseta-brisa"],
+    ),
+    Product(
+        "Chaleco de hidratación Oasis",
+        "chaleco-oasis",
+        "CR-APP-005",
+        "74.50",
+        5,
+        "ropa",
+        "Chaleco de 8 litros con dos bidones blandos para tiradas largas y montaña.",
+        "<p>Se ajusta al cuerpo sin rebotar. Lleva agua, geles y un cortavientos para "
+        "salidas de varias horas.</p>",
+        [("Capacidad", "8 l"), ("Bidones", "2 × 500 ml"), ("Peso", "230 g")],
+        ["montaña", "hidratación"],
+        ["sendero-gtx", "chaqueta-racha"],
+    ),
+]
+
+
+def build_shop(home: Page, locale: Locale) -> list:
+    """Create the Spanish shop objects that are missing under `home`.
+
+    Returns categories first, then the catalogue page, then the products: the order in
+    which they can be translated (a product's category must exist in a language first).
+    """
+    categories = [_category(slug, locale) for slug in CATEGORIES]
+    by_slug = {category.slug: category for category in categories}
+    index = ProductIndexPage.objects.child_of(home).filter(slug=INDEX_PAGE["slug"]).first()
+    if index is None:
+        index = home.add_child(instance=ProductIndexPage(**INDEX_PAGE, locale=locale))
+        index.save_revision().publish()
+    products: dict[str, ProductPage] = {}
+    created: list[tuple[ProductPage, Product]] = []
+    for number, item in enumerate(PRODUCTS, start=1):
+        page = ProductPage.objects.child_of(index).filter(slug=item.slug).first()
+        if page is None:
+            page = index.add_child(instance=_product(item, number, by_slug[item.category], locale))
+            created.append((page, item))
+        products[item.slug] = page
+    for page, item in created:  # second pass: related products point at pages made above
+        page.related_links = [
+            ProductRelation(product=products[slug], sort_order=order)
+            for order, slug in enumerate(item.related)
+            if slug in products
+        ]
+        page.tags.set(item.tags)
+        page.save_revision().publish()
+    return [*categories, index, *products.values()]
+
+
+def _category(slug: str, locale: Locale) -> ProductCategory:
+    category = ProductCategory.objects.filter(slug=slug, locale=locale).first()
+    if category is None:
+        name, description, _motif = CATEGORIES[slug]
+        category = ProductCategory.objects.create(
+            slug=slug, name=name, description=description, locale=locale
+        )
+    return category
+
+
+def _product(item: Product, number: int, category: ProductCategory, locale: Locale) -> ProductPage:
+    motif = CATEGORIES[item.category][2]
+    image = demo_image(f"product-{item.slug}", item.title, "", motif, 100 + number)
+    gallery = [block("image", {"image": image.pk, "alt_text": item.title, "caption": ""})]
+    if item.detail_image:
+        detail = demo_image(
+            f"product-{item.slug}-detail", f"{item.title} (detalle)", "", motif, 200 + number
+        )
+        gallery.append(
+            block("image", {"image": detail.pk, "alt_text": item.title, "caption": DETAIL_CAPTION})
+        )
+    return ProductPage(
+        title=item.title,
+        slug=item.slug,
+        sku=item.sku,
+        price=Decimal(item.price),
+        currency="EUR",
+        stock=item.stock,
+        category=category,
+        summary=item.summary,
+        search_description=item.summary,
+        gallery=gallery,
+        description=[block("paragraph", item.text)],
+        specifications=[
+            block("spec", {"name": name, "value": value}) for name, value in item.specs
+        ],
+        locale=locale,
+    )

@@ -1,0 +1,312 @@
+"""The shop: a catalogue page per language, its products and their categories.
+
+Products are pages (translated with wagtail-localize like every other page); the
+catalogue logic (live, visitor's language, stock, category, price, ordering, search)
+lives in `ProductQuerySet`, shared by the catalogue page and the headless API.
+"""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+from django.utils.cache import patch_vary_headers
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey
+from taggit.models import TaggedItemBase
+from wagtail import blocks
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.api import APIField
+from wagtail.fields import StreamField
+from wagtail.images.api.fields import ImageRenditionField
+from wagtail.models import Orderable, TranslatableMixin
+from wagtail.search import index
+from wagtail_localize.fields import SynchronizedField
+
+from cms.base.blocks import ImageBlock, body_blocks
+from cms.base.models import BasePage
+from cms.shop.querysets import ProductCategoryQuerySet, ProductPageManager
+from cms.shop.serializers import CategoryField
+
+LOW_STOCK = 5  # at or below this, the product shows "only N left"
+
+CURRENCIES = [("EUR", "EUR (€)"), ("USD", "USD ($)"), ("GBP", "GBP (£)")]
+
+
+class ProductCategory(TranslatableMixin, models.Model):
+    """A shelf of the shop (running shoes, sensors…); one per language, like the menus.
+
+    The slug is shared by every translation (a synchronised field), so `?category=<slug>`
+    means the same category in every language and in the API.
+    """
+
+    name = models.CharField(_("name"), max_length=80)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=80,
+        allow_unicode=False,
+        help_text=_("Used in catalogue URLs, e.g. ?category=running. Same in every language."),
+    )
+    description = models.TextField(_("description"), blank=True)
+
+    objects = ProductCategoryQuerySet.as_manager()
+
+    override_translatable_fields = [SynchronizedField("slug", overridable=False)]
+
+    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("description")]
+
+    class Meta(TranslatableMixin.Meta):
+        verbose_name = _("product category")
+        verbose_name_plural = _("product categories")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["slug", "locale"], name="shop_category_slug_locale")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SpecificationBlock(blocks.StructBlock):
+    name = blocks.CharBlock(label=_("name"), max_length=60)
+    value = blocks.CharBlock(label=_("value"), max_length=120)
+
+    class Meta:
+        icon = "list-ul"
+        label = _("specification")
+
+
+class ProductIndexPage(BasePage):
+    """The catalogue: filters, sort, search and pagination over its product pages."""
+
+    intro = models.TextField(_("introduction"), blank=True)
+    products_per_page = models.PositiveSmallIntegerField(
+        _("products per page"),
+        default=12,
+        validators=[MinValueValidator(1)],
+    )
+
+    content_panels = [
+        *BasePage.content_panels,
+        FieldPanel("intro"),
+        FieldPanel("products_per_page"),
+    ]
+
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["shop.ProductPage"]
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("product catalogue")
+
+    def get_context(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
+        from cms.shop.views import Catalogue
+
+        context = super().get_context(request, *args, **kwargs)
+        context["catalogue"] = Catalogue(request, self)
+        return context
+
+    def get_template(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
+        # search.js fetches the same URL with this header: it needs only the results.
+        if request.headers.get("X-Requested-With") == "fetch":
+            return "shop/catalogue_fragment.html"
+        return super().get_template(request, *args, **kwargs)
+
+    def serve(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
+        response = super().serve(request, *args, **kwargs)
+        patch_vary_headers(response, ["X-Requested-With"])
+        return response
+
+
+class ProductPageTag(TaggedItemBase):
+    content_object = ParentalKey(
+        "shop.ProductPage", related_name="tagged_items", on_delete=models.CASCADE
+    )
+
+
+class ProductRelation(Orderable):
+    """A product shown as related on another product's page (in the visitor's language)."""
+
+    page = ParentalKey("shop.ProductPage", related_name="related_links", on_delete=models.CASCADE)
+    product = models.ForeignKey(
+        "shop.ProductPage",
+        verbose_name=_("product"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+
+    panels = [FieldPanel("product")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("related product")
+        verbose_name_plural = _("related products")
+
+
+class ProductPage(BasePage):
+    """One product: price, stock, category, gallery, description and specifications."""
+
+    sku = models.CharField(
+        _("SKU"),
+        max_length=40,
+        db_index=True,
+        validators=[
+            RegexValidator(
+                r"^[A-Z0-9][A-Z0-9-]*$", _("Use capital letters, digits and hyphens only.")
+            )
+        ],
+        help_text=_("Stock-keeping unit, shared by every translation of the product."),
+    )
+    price = models.DecimalField(
+        _("price"),
+        max_digits=10,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCIES, default="EUR")
+    stock = models.PositiveIntegerField(
+        _("units in stock"), default=0, help_text=_("0 shows the product as out of stock.")
+    )
+    category = models.ForeignKey(
+        ProductCategory,
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="products",
+    )
+    tags = ClusterTaggableManager(through=ProductPageTag, blank=True, verbose_name=_("tags"))
+    summary = models.TextField(
+        _("summary"), blank=True, help_text=_("One or two sentences shown in the catalogue.")
+    )
+    gallery = StreamField(
+        [("image", ImageBlock())],
+        verbose_name=_("image gallery"),
+        blank=True,
+        help_text=_("The first image is the one shown in the catalogue."),
+    )
+    description = StreamField(body_blocks(), verbose_name=_("description"), blank=True)
+    specifications = StreamField(
+        [("spec", SpecificationBlock())], verbose_name=_("specifications"), blank=True
+    )
+
+    objects = ProductPageManager()
+
+    # A unique SKU cannot be a database constraint: every translation shares it.
+    override_translatable_fields = [SynchronizedField("sku", overridable=False)]
+
+    content_panels = [
+        *BasePage.content_panels,
+        MultiFieldPanel(
+            [
+                FieldPanel("sku"),
+                FieldRowPanel([FieldPanel("price"), FieldPanel("currency")]),
+                FieldPanel("stock"),
+                FieldPanel("category"),
+                FieldPanel("tags"),
+            ],
+            heading=_("Product"),
+        ),
+        FieldPanel("summary"),
+        FieldPanel("gallery"),
+        FieldPanel("description"),
+        FieldPanel("specifications"),
+        InlinePanel("related_links", label=_("Related products"), max_num=8),
+    ]
+
+    search_fields = [
+        *BasePage.search_fields,
+        index.SearchField("summary"),
+        index.SearchField("description"),
+        index.SearchField("sku"),
+        index.RelatedFields("category", [index.SearchField("name")]),
+        index.FilterField("price"),
+        index.FilterField("stock"),
+        index.FilterField("category"),
+    ]
+
+    api_fields = [
+        APIField("sku"),
+        APIField("price"),
+        APIField("currency"),
+        APIField("stock"),
+        APIField("in_stock"),
+        APIField("category", serializer=CategoryField()),
+        APIField("tags"),
+        APIField("summary"),
+        APIField(
+            "thumbnail",
+            serializer=ImageRenditionField("fill-480x480|format-webp", source="main_image"),
+        ),
+        APIField(
+            "image",
+            serializer=ImageRenditionField("max-1200x1200|format-webp", source="main_image"),
+        ),
+        APIField("gallery"),
+        APIField("description"),
+        APIField("specifications"),
+    ]
+
+    parent_page_types = ["shop.ProductIndexPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+
+    def clean(self) -> None:
+        super().clean()
+        if self.sku and self.locale_id:
+            duplicates = ProductPage.objects.filter(sku=self.sku, locale_id=self.locale_id)
+            if self.pk:
+                duplicates = duplicates.exclude(pk=self.pk)
+            if duplicates.exists():
+                raise ValidationError(
+                    {"sku": _("Another product in this language already uses this SKU.")}
+                )
+
+    @property
+    def in_stock(self) -> bool:
+        return self.stock > 0
+
+    @property
+    def low_stock(self) -> bool:
+        return 0 < self.stock <= LOW_STOCK
+
+    @cached_property
+    def main_image(self):  # type: ignore[no-untyped-def]
+        """The first gallery image (attached in bulk by the catalogue to save queries)."""
+        for item in self.gallery:
+            if item.block_type == "image" and item.value["image"]:
+                return item.value["image"]
+        return None
+
+    def main_image_id(self) -> int | None:
+        """The first gallery image's id, read from the stored JSON without a query."""
+        for item in self.gallery.raw_data:
+            value = item.get("value") or {}
+            if item.get("type") == "image" and value.get("image"):
+                return int(value["image"])
+        return None
+
+    def get_social_image(self):  # type: ignore[no-untyped-def]
+        return self.og_image or self.main_image
+
+    def get_context(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
+        from cms.shop.views import product_context
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(product_context(request, self))
+        return context
+
+
+@receiver(post_save, sender=ProductCategory)
+def reindex_category_products(sender, instance: ProductCategory, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    """Product search covers the category name: keep the index in step when it changes."""
+    if kwargs.get("raw") or kwargs.get("created"):
+        return
+    for product in ProductPage.objects.filter(category=instance):
+        index.insert_or_update_object(product)

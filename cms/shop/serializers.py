@@ -1,0 +1,21 @@
+"""API representations of shop objects that Wagtail cannot derive on its own."""
+
+from typing import Any
+
+from rest_framework.fields import Field
+
+
+class CategoryField(Field):
+    """A product's category as {id, name, slug}, in the category's own language."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, category) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+        return {
+            "id": category.pk,
+            "name": category.name,
+            "slug": category.slug,
+            "locale": category.locale.language_code if category.locale_id else None,
+        }

@@ -1,0 +1,45 @@
+"""Prices in the visitor's locale and JSON-LD data blocks."""
+
+import json
+from decimal import Decimal
+from typing import Any
+
+from babel.core import UnknownLocaleError
+from babel.numbers import format_currency
+from django import template
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, to_locale
+
+register = template.Library()
+
+# As django.utils.html.json_script: nothing in the data can close the <script> element.
+_JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+def format_price(amount: Decimal, currency: str, language: str | None = None) -> str:
+    """`amount` in `currency` as written in `language` (default: the active one).
+
+    Babel applies CLDR's rules: symbol before or after, decimal and group separators,
+    digits, e.g. 1.299,00 € (es), €1,299.00 (en), 1 299,00 € (fr), €1,299.00 (ja).
+    """
+    code = to_locale(language or get_language() or settings.LANGUAGE_CODE)
+    try:
+        return format_currency(amount, currency, locale=code)
+    except (UnknownLocaleError, ValueError):
+        return format_currency(amount, currency, locale=to_locale(settings.LANGUAGE_CODE))
+
+
+@register.simple_tag
+def price(product: Any) -> str:
+    """{% price product %}: the product's price in the visitor's locale."""
+    return format_price(product.price, product.currency)
+
+
+@register.filter
+def json_ld(data: Any) -> SafeString:
+    """A <script type="application/ld+json"> data block (not executed, so CSP allows it)."""
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_JSON_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))  # noqa: S308

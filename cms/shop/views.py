@@ -1,0 +1,149 @@
+"""What the catalogue and product templates show, built with a constant number of queries."""
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest
+
+from cms.shop.forms import CatalogueFilterForm
+from cms.shop.querysets import attach_card_images
+
+PAGE_PARAM = "page"
+JSON_LD_RENDITION = "max-1200x1200|format-jpeg"
+
+
+@dataclass(frozen=True)
+class PageLink:
+    number: int | None  # None: an ellipsis
+    url: str
+    current: bool
+
+
+class Catalogue:
+    """One catalogue request: the filters from the URL, the matching products, the pages.
+
+    Values it cannot use (`?min_price=abc`, a negative price, an unknown category or
+    sort) are dropped and reported; an out-of-range page shows the nearest page.
+    """
+
+    def __init__(self, request: HttpRequest, index) -> None:  # type: ignore[no-untyped-def]
+        from cms.shop.models import ProductCategory, ProductPage
+
+        self.request = request
+        self.base_url = index.get_url(request) or ""
+        categories = ProductCategory.objects.for_active_locale()
+        submitted = CatalogueFilterForm(request.GET, categories=categories)
+        self.filters = submitted.valid_filters()
+        self.ignored = sorted(name for name in submitted.errors if request.GET.get(name))
+        # The form shown holds only the values in use, so a bad value does not linger.
+        self.form = CatalogueFilterForm(
+            CatalogueFilterForm.as_query(self.filters), categories=categories
+        )
+        self.form.is_valid()
+        self.sort = submitted.effective_sort(self.filters)
+        self.searching = bool(self.filters.get("q"))
+
+        products = ProductPage.objects.catalogue(index.locale_id).child_of(index).for_listing()
+        results = submitted.apply(products, self.filters)
+        self.paginator = Paginator(results, index.products_per_page)
+        self.page = self.paginator.get_page(request.GET.get(PAGE_PARAM))
+        self.products = list(self.page.object_list)
+        attach_card_images(self.products)
+        self.count = self.paginator.count
+
+    @property
+    def has_filters(self) -> bool:
+        return any(name != "sort" for name in self.filters)
+
+    @property
+    def clear_url(self) -> str:
+        return self.base_url
+
+    def url(self, page_number: int | None = None) -> str:
+        query = CatalogueFilterForm.as_query(self.filters)
+        if page_number and page_number > 1:
+            query[PAGE_PARAM] = str(page_number)
+        return f"{self.base_url}?{urlencode(query)}" if query else self.base_url
+
+    @property
+    def page_links(self) -> list[PageLink]:
+        links = []
+        for number in self.paginator.get_elided_page_range(
+            self.page.number, on_each_side=1, on_ends=1
+        ):
+            if number == Paginator.ELLIPSIS:
+                links.append(PageLink(None, "", False))
+            else:
+                links.append(PageLink(number, self.url(number), number == self.page.number))
+        return links
+
+    @property
+    def previous_url(self) -> str:
+        return self.url(self.page.previous_page_number()) if self.page.has_previous() else ""
+
+    @property
+    def next_url(self) -> str:
+        return self.url(self.page.next_page_number()) if self.page.has_next() else ""
+
+
+def product_context(request: HttpRequest, product) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """The product page's gallery, related products (in its language) and JSON-LD."""
+    from cms.shop.models import ProductPage
+
+    gallery = [
+        item.value for item in product.gallery if item.block_type == "image" and item.value["image"]
+    ]
+    links = list(product.related_links.select_related("product"))
+    keys = [link.product.translation_key for link in links]
+    related = []
+    if keys:
+        # Related products are chosen in the source language; show each one's version in
+        # this product's language (a translation, or the alias the locale tree keeps).
+        versions = {
+            version.translation_key: version
+            for version in ProductPage.objects.catalogue(product.locale_id)
+            .filter(translation_key__in=keys)
+            .for_listing()
+        }
+        related = [versions[key] for key in dict.fromkeys(keys) if key in versions]
+        related = [version for version in related if version.pk != product.pk]
+        attach_card_images(related)
+    return {
+        "gallery": gallery,
+        "related_products": related,
+        "json_ld": product_json_ld(request, product, [item["image"] for item in gallery]),
+    }
+
+
+def product_json_ld(request: HttpRequest, product, images: list) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """schema.org Product data for search engines."""
+    url = request.build_absolute_uri(product.get_url(request) or "")
+    availability = "InStock" if product.in_stock else "OutOfStock"
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "Product",
+        "name": product.title,
+        "sku": product.sku,
+        "url": url,
+        "brand": {"@type": "Brand", "name": "Croody"},
+        "offers": {
+            "@type": "Offer",
+            "price": f"{product.price:.2f}",
+            "priceCurrency": product.currency,
+            "availability": f"https://schema.org/{availability}",
+            "url": url,
+        },
+    }
+    description = product.summary or product.search_description
+    if description:
+        data["description"] = description
+    if product.category_id and product.category:
+        data["category"] = product.category.name
+    if images:
+        data["image"] = [
+            request.build_absolute_uri(image.get_rendition(JSON_LD_RENDITION).url)
+            for image in images
+        ]
+    return data
