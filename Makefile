@@ -72,6 +72,12 @@ test: $(INSTALLED) $(CHECKOV_VENV)/.installed system-packages ## Run every test:
 test-fast: $(INSTALLED) ## Run the tests without the browser
 	@$(PY) -m pytest -m "not e2e" $(PYTEST_ARGS)
 
+bench: $(INSTALLED) ## Run the benchmarks; figures go to bench/results/
+	@echo "==> IDS model (in process)"
+	@$(PY) -m bench.ids_model
+	@echo "==> Catalogue and product pages (200 products, 2 workers)"
+	@$(PY) -m bench.catalogue
+
 lint: $(INSTALLED) ## ruff format --check and ruff check
 	@$(VENV)/bin/ruff format --check .
 	@$(VENV)/bin/ruff check .

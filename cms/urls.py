@@ -7,15 +7,18 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from cms.base.sitemaps import LocalizedSitemap
-from cms.base.views import health, switch_language
+from cms.base.views import health, robots_txt, switch_language
+from cms.shop.api import api_router
 
 # Outside the language prefixes: machine endpoints, the admin and file downloads.
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("health/", health, name="health"),  # answered by HealthCheckMiddleware first
+    path("robots.txt", robots_txt, name="robots_txt"),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": LocalizedSitemap}}, name="sitemap"),
     path("language/", switch_language, name="switch_language"),
+    path("api/v2/", api_router.urls),  # headless API: pages, images, documents, products
 ]
 
 if settings.DEBUG:
@@ -26,6 +29,7 @@ if settings.DEBUG:
 # Every page lives under its language: /es/…, /ar/…; "/" redirects by cookie,
 # then Accept-Language, then the default (LocaleMiddleware does this).
 urlpatterns += i18n_patterns(
+    path("account/", include("cms.accounts.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )

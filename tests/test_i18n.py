@@ -7,7 +7,8 @@ from django.conf import settings
 from wagtail.models import Locale, Page
 from wagtail_localize.models import LocaleSynchronization
 
-from cms.home import demo_content
+from cms.base.demo.content import HOME_PAGE
+from cms.base.demo.loader import catalogue
 from cms.home.models import HomePage
 
 pytestmark = pytest.mark.django_db
@@ -37,9 +38,8 @@ def test_home_page_in_every_language(client, code):
     response = client.get(f"/{code}/")
     assert response.status_code == 200
     assert html_attrs(response.content) == (code, "rtl" if code in RTL else "ltr")
-    expected_title = (
-        demo_content.TITLE if code == "es" else demo_content.TRANSLATIONS[demo_content.TITLE][code]
-    )
+    title = HOME_PAGE["title"]
+    expected_title = title if code == "es" else catalogue()[title][code]
     assert f"<h1>{expected_title}</h1>" in response.content.decode()
 
 

@@ -8,12 +8,13 @@ from collections.abc import Mapping
 
 from django.conf import settings
 from django.db import transaction
-from wagtail.models import Locale, Page
+from wagtail.models import Locale, Page, TranslatableMixin
 from wagtail_localize.models import (
     LocaleSynchronization,
     StringSegment,
     StringTranslation,
     Translation,
+    TranslationSource,
 )
 from wagtail_localize.operations import TranslationCreator
 from wagtail_localize.synctree import synchronize_tree
@@ -47,36 +48,48 @@ def sync_trees() -> None:
         synchronize_tree(sync.sync_from, sync.locale)
 
 
-def missing_translations(page: Page) -> list[Locale]:
-    """Locales where `page` has no real translation yet (an alias does not count)."""
-    translated = set(
-        page.get_translations(inclusive=True)
-        .filter(alias_of__isnull=True)
-        .values_list("locale_id", flat=True)
+def missing_translations(obj: TranslatableMixin) -> list[Locale]:
+    """Locales where a page or snippet has no real translation yet (an alias does not count)."""
+    versions = obj.get_translations(inclusive=True)
+    if isinstance(obj, Page):
+        versions = versions.filter(alias_of__isnull=True)
+    return list(Locale.objects.exclude(id__in=versions.values_list("locale_id", flat=True)))
+
+
+def source_strings(obj: TranslatableMixin) -> set[str]:
+    """The texts a translation of `obj` needs (slugs excluded: they may stay as they are)."""
+    source, _created = TranslationSource.get_or_create_from_instance(obj)
+    return set(
+        StringSegment.objects.filter(source=source)
+        .exclude(context__path="slug")
+        .values_list("string__data", flat=True)
     )
-    return list(Locale.objects.exclude(id__in=translated))
 
 
 @transaction.atomic
-def translate_page(page: Page, catalogue: Catalogue, locales: list[Locale]) -> None:
-    """Translate `page` into `locales` with wagtail-localize, using `catalogue` for its strings.
+def translate_object(obj: TranslatableMixin, catalogue: Catalogue, locales: list[Locale]) -> None:
+    """Translate a page or snippet into `locales` with wagtail-localize, from `catalogue`.
 
-    Raises MissingTranslationText when the catalogue lacks a string,
-    so demo content can never publish Spanish text under another language.
+    Raises MissingTranslationText when the catalogue lacks a string, so demo content
+    can never publish Spanish text under another language. A slug the catalogue lacks
+    gets the language code appended.
     """
     creator = TranslationCreator(user=None, target_locales=locales)
-    creator.create_translations(page, include_related_objects=False)
+    creator.create_translations(obj, include_related_objects=False)
     for translation in Translation.objects.filter(
-        source__object_id=page.translation_key, target_locale__in=locales
+        source__object_id=obj.translation_key, target_locale__in=locales
     ).select_related("source", "target_locale"):
         code = translation.target_locale.language_code
         for segment in StringSegment.objects.filter(source=translation.source).select_related(
             "string", "context"
         ):
+            source_text = segment.string.data
             try:
-                text = catalogue[segment.string.data][code]
+                text = catalogue[source_text][code]
             except KeyError:
-                raise MissingTranslationText(segment.string.data, code) from None
+                if segment.context.path != "slug":
+                    raise MissingTranslationText(source_text, code) from None
+                text = f"{source_text}-{code}"  # unique even among the locales' home pages
             StringTranslation.objects.update_or_create(
                 translation_of=segment.string,
                 locale=translation.target_locale,

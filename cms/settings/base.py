@@ -5,7 +5,10 @@ embedded defaults, so a fresh checkout runs on SQLite, local-memory cache and
 local files with no configuration at all. `.env.example` lists every variable.
 """
 
+import base64
+import hashlib
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -37,6 +40,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "cms.base",
+    "cms.accounts",
     "cms.home",
     "cms.buddy",
     "cms.shop",
@@ -57,7 +61,9 @@ INSTALLED_APPS = [
     "wagtail",
     "modelcluster",
     "taggit",
+    "wagtail.api.v2",
     "rest_framework",
+    "corsheaders",
     "csp",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -66,9 +72,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "axes",
 ]
 
 MIDDLEWARE = [
+    "corsheaders.middleware.CorsMiddleware",  # before anything that may answer first
     # HSTS on /health/ too, but before host validation (SSL redirect exempts /health/)
     "django.middleware.security.SecurityMiddleware",
     "cms.base.middleware.HealthCheckMiddleware",
@@ -82,6 +90,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked sign-in into the lockout page
 ]
 
 ROOT_URLCONF = "cms.urls"
@@ -99,6 +108,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
+                "cms.base.context_processors.site_chrome",
+                "cms.accounts.context_processors.preferences",
             ],
         },
     },
@@ -140,6 +151,32 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Accounts (cms.accounts): sign-in under the language prefix; throttled by django-axes,
+# which locks a (username, IP) pair after LOGIN_FAILURE_LIMIT failures for a cool-off.
+AUTHENTICATION_BACKENDS = [
+    "cms.accounts.throttling.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "accounts:profile"
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "cms.accounts.throttling.client_ip"
+AXES_LOCKOUT_CALLABLE = "cms.accounts.throttling.lockout_response"
+AXES_DISABLE_ACCESS_LOG = True  # keep failed attempts only, not every sign-in's IP
+AXES_VERBOSE = False
+
+# Email: SMTP from these variables (dev prints to the console, tests keep it in memory).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Croody <no-reply@localhost>")
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -218,12 +255,18 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 
+# The theme boot script is inlined in <head> (no flash of the wrong theme) and allowed by its
+# hash, not a nonce, so whole pages stay cacheable; croody_assets inlines the same bytes.
+THEME_BOOT_SCRIPT = PROJECT_DIR / "static" / "croody" / "js" / "theme-boot.js"
+_boot_digest = hashlib.sha256(THEME_BOOT_SCRIPT.read_bytes()).digest()
+THEME_BOOT_SCRIPT_HASH = f"'sha256-{base64.b64encode(_boot_digest).decode('ascii')}'"
+
 # Content-Security-Policy: our own origin only, scripts by nonce, never inline.
 # cms.base.csp relaxes script-src for Wagtail's admin, whose templates use inline scripts.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
-        "script-src": [SELF, NONCE],
+        "script-src": [SELF, NONCE, THEME_BOOT_SCRIPT_HASH],
         "style-src": [SELF],
         "img-src": [SELF, "data:", "blob:"],
         "font-src": [SELF],
@@ -242,3 +285,15 @@ METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 LOGGING = logging_config(LOG_LEVEL)  # the same JSON format as the APIs
 HEALTH_MIN_FREE_DISK_MB = int(os.environ.get("HEALTH_MIN_FREE_DISK_MB", "100"))
+
+# Headless API (/api/v2/, cms/shop/api.py): read-only, rate limited per client address
+# through the cache above, callable from browsers only on the origins listed here.
+REST_FRAMEWORK = {
+    "DEFAULT_THROTTLE_RATES": {"api": os.environ.get("API_THROTTLE_RATE", "120/minute") or None},
+}
+WAGTAILAPI_BASE_URL = WAGTAILADMIN_BASE_URL  # one origin: absolute URLs in API answers
+WAGTAILAPI_LIMIT_MAX = 50
+WAGTAILAPI_SEARCH_ENABLED = True
+CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
+CORS_URLS_REGEX = r"^/api/v2/.*$"
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]

@@ -4,15 +4,15 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import Page, expect
 
-from cms.home import demo_content
+from cms.base.demo.content import HOME_PAGE
+from cms.base.demo.loader import catalogue
 
 CODES = [code for code, _name in settings.LANGUAGES]
 
 
 def title_in(code: str) -> str:
-    return (
-        demo_content.TITLE if code == "es" else demo_content.TRANSLATIONS[demo_content.TITLE][code]
-    )
+    title = HOME_PAGE["title"]
+    return title if code == "es" else catalogue()[title][code]
 
 
 def language_link(page: Page, code: str):

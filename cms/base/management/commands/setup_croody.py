@@ -1,5 +1,6 @@
 """Idempotent set-up run by `make run`: locales, demo content, an admin login."""
 
+import logging
 import os
 import secrets
 from typing import Any
@@ -7,12 +8,9 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import transaction
-from wagtail.models import Locale, Page, Site
 
-from cms.base.localization import ensure_locales, missing_translations, sync_trees, translate_page
-from cms.home import demo_content
-from cms.home.models import HomePage
+from cms.base.demo.loader import build_source_site, translate_demo_site
+from cms.base.localization import ensure_locales, sync_trees
 
 
 class Command(BaseCommand):
@@ -33,20 +31,21 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # Wagtail logs every publish; this command reports its own progress instead.
+        logging.getLogger("wagtail").setLevel(logging.WARNING)
         self.step("Locales")
         locales = ensure_locales()
         self.done(", ".join(locale.language_code for locale in locales))
 
         if not options["no_demo"]:
-            self.step("Home page")
-            home, created = self.ensure_home_page()
-            self.done("created" if created else "already there")
+            self.step("Demo pages, images and snippets (es)")
+            objects = build_source_site()
+            self.done(f"{len(objects)} objects")
 
-            self.step("Translations of the home page")
-            missing = missing_translations(home)
-            if missing:
-                translate_page(home, demo_content.TRANSLATIONS, missing)
-            self.done(", ".join(locale.language_code for locale in missing) or "all present")
+            self.step("Translations (wagtail-localize)")
+            made: list[str] = []
+            translate_demo_site(objects, made.append)
+            self.done(f"{len(made)} objects translated" if made else "all present")
 
             self.step("Language trees synchronised from es")
             sync_trees()
@@ -54,36 +53,6 @@ class Command(BaseCommand):
 
         if not options["no_admin"]:
             self.ensure_admin(options["admin_username"])
-
-    @transaction.atomic
-    def ensure_home_page(self) -> tuple[HomePage, bool]:
-        default_locale = Locale.get_default()
-        existing = HomePage.objects.filter(locale=default_locale).first()
-        if existing:
-            return existing, False
-        root = Page.get_first_root_node()
-        home = root.add_child(
-            instance=HomePage(
-                title=demo_content.TITLE,
-                slug=demo_content.SLUG,
-                intro=demo_content.INTRO,
-                locale=default_locale,
-            )
-        )
-        home.save_revision().publish()
-        site = Site.objects.filter(is_default_site=True).first()
-        if site is None:
-            Site.objects.create(
-                hostname="localhost", root_page=home, is_default_site=True, site_name="Croody"
-            )
-        else:
-            placeholder = site.root_page
-            site.root_page, site.site_name = home, "Croody"
-            site.save()
-            # Wagtail's migrations create a bare "Welcome" page; nothing links to it now.
-            if type(placeholder.specific) is Page:
-                placeholder.delete()
-        return home, True
 
     def ensure_admin(self, username: str) -> None:
         """Create the admin once, keeping its generated password in var/ so `make run` can
