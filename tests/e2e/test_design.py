@@ -8,11 +8,11 @@ test-artifacts/screenshots/ for people to look at.
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.template.loader import render_to_string
 from django.utils import translation
 from playwright.sync_api import Page, expect
 
+from tests.e2e.axe import axe_problems, wait_for_animations
 from tests.e2e.conftest import ARTIFACTS
 
 SCREENSHOTS = ARTIFACTS / "screenshots"
@@ -44,12 +44,6 @@ document.addEventListener("securitypolicyviolation", (event) => {
 def luminance(css_colour: str) -> float:
     r, g, b = (int(part) / 255 for part in re.findall(r"\d+", css_colour)[:3])
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def wait_for_animations(page: Page) -> None:
-    page.wait_for_function(
-        "() => document.getAnimations().every((a) => a.playState !== 'running')", timeout=5000
-    )
 
 
 def open_appearance(page: Page) -> None:
@@ -259,17 +253,6 @@ def test_home_page_has_no_console_errors_or_csp_violations(page: Page, site, con
     assert page.evaluate("window.__cspViolations") == []
     assert console_errors == []
     assert foreign == []
-
-
-def axe_problems(page: Page) -> list[str]:
-    wait_for_animations(page)
-    results = Axe().run(page)
-    return [
-        f"{violation['id']} ({violation['impact']}): {violation['help']} — "
-        + ", ".join(node["target"][0] for node in violation["nodes"][:5])
-        for violation in results.response["violations"]
-        if violation["impact"] in ("serious", "critical")
-    ]
 
 
 @pytest.mark.parametrize(
