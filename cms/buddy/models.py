@@ -7,8 +7,8 @@ from cms.base.models import BasePage
 from cms.buddy.blocks import buddy_body_blocks
 
 
-class BuddyIndexPage(BasePage):
-    """Buddy, the AI coach: what it does, plans, FAQ; its topics are child pages."""
+class BuddyContentPage(BasePage):
+    """What every Buddy page holds: an introduction, a hero image and the Buddy blocks."""
 
     intro = models.TextField(_("introduction"), blank=True)
     hero_image = models.ForeignKey(
@@ -28,6 +28,13 @@ class BuddyIndexPage(BasePage):
         FieldPanel("body"),
     ]
 
+    class Meta:
+        abstract = True
+
+
+class BuddyIndexPage(BuddyContentPage):
+    """Buddy, the AI coach: what it does, plans, FAQ; its topics are child pages."""
+
     parent_page_types = ["home.HomePage"]
     subpage_types = ["buddy.BuddyPage"]
     max_count_per_parent = 1
@@ -43,26 +50,8 @@ class BuddyIndexPage(BasePage):
         return context
 
 
-class BuddyPage(BasePage):
+class BuddyPage(BuddyContentPage):
     """One topic about Buddy, e.g. how training works or how progress is tracked."""
-
-    intro = models.TextField(_("introduction"), blank=True)
-    hero_image = models.ForeignKey(
-        "wagtailimages.Image",
-        verbose_name=_("image"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    body = StreamField(buddy_body_blocks(), verbose_name=_("body"), blank=True)
-
-    content_panels = [
-        *BasePage.content_panels,
-        FieldPanel("intro"),
-        FieldPanel("hero_image"),
-        FieldPanel("body"),
-    ]
 
     parent_page_types = ["buddy.BuddyIndexPage"]
     subpage_types: list[str] = []
