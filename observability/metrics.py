@@ -38,6 +38,17 @@ ERRORS = Counter(
     "Requests that ended in a 5xx or an unhandled exception.",
     ["service"],
 )
+# What the services did, beyond HTTP: the dashboard's ingest and IDS panels and alerts.
+READINGS_INGESTED = Counter(
+    "croody_telemetry_readings_ingested_total",
+    "Telemetry readings committed (accepted) or recognised as already stored (duplicate).",
+    ["outcome"],
+)
+IDS_ALERTS = Counter(
+    "croody_ids_alerts_total",
+    "Records the IDS model scored as attacks, by attack category.",
+    ["category"],
+)
 
 
 def _registry() -> CollectorRegistry:

@@ -1,8 +1,8 @@
 """The shape every Croody API shares: prefix, docs, errors, security headers, health."""
 
 import time
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from apis.common.database import make_engine, ping
 from apis.common.docs import install_docs
 from apis.common.errors import install_error_handlers
+from apis.common.ratelimit import RateLimiter
 from apis.common.security import SecurityHeadersMiddleware
 
 
@@ -20,13 +21,17 @@ class CheckStatus(BaseModel):
     error: str | None = None
 
 
+# A service-specific health check: returns None when fine, else the reason it fails.
+HealthCheck = Callable[[FastAPI], str | None]
+
+
 class Health(BaseModel):
     status: str
     service: str
     checks: dict[str, CheckStatus]
 
 
-def _health_router(service: str) -> APIRouter:
+def _health_router(service: str, extra_checks: Mapping[str, HealthCheck]) -> APIRouter:
     router = APIRouter(tags=["operations"])
 
     def healthz(request: Request) -> JSONResponse:
@@ -39,7 +44,15 @@ def _health_router(service: str) -> APIRouter:
             database = CheckStatus(
                 status="error", duration_ms=_ms(started), error=type(exc).__name__
             )
-        health = Health(status=database.status, service=service, checks={"database": database})
+        checks = {"database": database}
+        for name, check in extra_checks.items():
+            started = time.perf_counter()
+            reason = check(request.app)
+            checks[name] = CheckStatus(
+                status="error" if reason else "ok", duration_ms=_ms(started), error=reason
+            )
+        ok = all(check.status == "ok" for check in checks.values())
+        health = Health(status="ok" if ok else "error", service=service, checks=checks)
         return JSONResponse(
             health.model_dump(exclude_none=True),
             status_code=200 if health.status == "ok" else 503,
@@ -64,14 +77,32 @@ def create_api(
     version: str,
     database_url: str,
     routers: Sequence[APIRouter] = (),
+    health_checks: Mapping[str, HealthCheck] | None = None,
+    on_startup: Callable[[FastAPI], None] | None = None,
+    rate_limit: str = "",
+    running: Callable[[FastAPI], AbstractAsyncContextManager[None]] | None = None,
 ) -> FastAPI:
+    """`on_startup` runs once the engine exists (migrations, loading models).
+
+    `rate_limit` (e.g. "1200/minute", empty for none) is applied per principal by
+    apis.common.auth.require_scopes. `running` is entered while the app serves (background
+    tasks bound to the event loop, such as a Redis subscriber).
+    """
     prefix = f"/api/{service}"
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.engine = make_engine(database_url)
         try:
-            yield
+            if on_startup is not None:
+                on_startup(app)
+            # Made here, inside the event loop its Redis connections will belong to.
+            app.state.rate_limiter = RateLimiter(rate_limit, namespace=service)
+            if running is None:
+                yield
+            else:
+                async with running(app):
+                    yield
         finally:
             app.state.engine.dispose()
 
@@ -87,7 +118,7 @@ def create_api(
     install_error_handlers(app)
     install_docs(app, prefix)
     app.add_middleware(SecurityHeadersMiddleware, docs_prefix=f"{prefix}/docs")
-    app.include_router(_health_router(service))
+    app.include_router(_health_router(service, health_checks or {}))
     for router in routers:
         app.include_router(router, prefix=prefix)
     return app

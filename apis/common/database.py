@@ -1,5 +1,6 @@
 """SQLAlchemy engines for the APIs: SQLite by default (WAL), PostgreSQL when a URL is given."""
 
+import os
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
@@ -8,8 +9,13 @@ from sqlalchemy.engine import make_url
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
+def var_dir() -> Path:
+    """Local data folder: CROODY_VAR_DIR, as the CMS reads it, else <repo>/var."""
+    return Path(os.environ.get("CROODY_VAR_DIR") or REPO_ROOT / "var")
+
+
 def default_sqlite_url(name: str) -> str:
-    return f"sqlite:///{REPO_ROOT / 'var' / f'{name}.sqlite3'}"
+    return f"sqlite:///{var_dir() / f'{name}.sqlite3'}"
 
 
 def make_engine(url: str) -> Engine:
@@ -25,10 +31,12 @@ def make_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
-        # WAL lets readers work while the single writer commits; NORMAL sync is durable in WAL.
+        # WAL lets readers work while the single writer commits. FULL syncs the WAL on every
+        # commit: an acknowledged write survives a power cut, not only a crash (NORMAL would
+        # survive a crash only).
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 

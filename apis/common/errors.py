@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 ERROR_CODES = {
@@ -26,11 +27,52 @@ ERROR_CODES = {
 }
 
 
+class ErrorBody(BaseModel):
+    """Every 4xx/5xx answer of the APIs."""
+
+    error: str
+    message: str
+    details: list[Any] | None = None
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` entries documenting the error body for these statuses."""
+    return {
+        status: {"model": ErrorBody, "description": ERROR_CODES.get(status, "error")}
+        for status in statuses
+    }
+
+
 def error_body(status: int, message: str, details: list[Any] | None = None) -> dict[str, Any]:
     body: dict[str, Any] = {"error": ERROR_CODES.get(status, "error"), "message": message}
     if details:
         body["details"] = details
     return body
+
+
+class ApiError(Exception):
+    """Raise to answer with the error body, including `details` (HTTPException has none)."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        details: list[Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.details = details
+        self.headers = headers
+
+
+async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
+    return JSONResponse(
+        jsonable_encoder(error_body(exc.status, exc.message, exc.details)),
+        status_code=exc.status,
+        headers=exc.headers,
+    )
 
 
 async def _http_exception(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -52,5 +94,6 @@ async def _validation_exception(_request: Request, exc: RequestValidationError) 
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ApiError, _api_error)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http_exception)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_exception)  # type: ignore[arg-type]

@@ -73,6 +73,8 @@ SCOPES: tuple[str, ...] = (
     SCOPE_IDS_ANALYST,
 )
 SCOPES_NEEDING_ROBOT = frozenset({SCOPE_TELEMETRY_WRITE})
+# Members of this Django group get `ids:analyst` when signed in (the APIs read it by name).
+ANALYST_GROUP = "IDS analysts"
 
 _KEY_PATTERN = re.compile(
     rf"^{KEY_TAG}_(?P<prefix>[{PREFIX_ALPHABET}]{{{PREFIX_LENGTH}}})_(?P<secret>[A-Za-z0-9_-]{{43}})$"

@@ -16,6 +16,14 @@ if len(SECRET_KEY) < 50:
         "SECRET_KEY must be set to a random string of at least 50 characters in production, "
         'e.g. python -c "import secrets; print(secrets.token_urlsafe(50))"'
     )
+# Signs the croody_api cookie the APIs trust (cms/accounts/api_session.py); the APIs get the same.
+API_SESSION_SECRET = os.environ.get("API_SESSION_SECRET", "").strip()
+if len(API_SESSION_SECRET) < 32:
+    raise ImproperlyConfigured(
+        "API_SESSION_SECRET must be set to a random string of at least 32 characters in "
+        "production, shared with the telemetry and IDS services, "
+        'e.g. python -c "import secrets; print(secrets.token_urlsafe(48))"'
+    )
 DEBUG = False
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -1,0 +1,65 @@
+"""The telemetry database (SQLAlchemy Core): every reading, and the latest one per robot.
+
+Times are integers: milliseconds since the Unix epoch, UTC, the same on SQLite and PostgreSQL,
+cheap to index and to bucket. `seq` is -1 when the robot sent none, so the deduplication key
+(robot_id, ts, seq) never holds a NULL (NULLs never collide in a unique index).
+"""
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+NO_SEQ = -1
+
+metadata = MetaData()
+
+
+def _reading_columns() -> list[Column]:
+    return [
+        Column("ts", BigInteger, nullable=False),
+        Column("seq", BigInteger, nullable=False, server_default=str(NO_SEQ)),
+        Column("x", Float, nullable=False),
+        Column("y", Float, nullable=False),
+        Column("z", Float),
+        Column("heading", Float, nullable=False),
+        Column("speed", Float, nullable=False),
+        Column("battery", Float, nullable=False),
+        Column("status", String(16), nullable=False),
+        Column("extra", Text),  # compact JSON text, at most 2 KB
+        Column("received_at", BigInteger, nullable=False),
+    ]
+
+
+readings = Table(
+    "telemetry_readings",
+    metadata,
+    # INTEGER on SQLite makes it the rowid: ids in insertion order, no extra index.
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("robot_id", String(50), nullable=False),
+    *_reading_columns(),
+    # Retries are safe: a repeated (robot, time, seq) is stored once. The same index serves
+    # history queries by robot and time range.
+    UniqueConstraint("robot_id", "ts", "seq", name="uq_telemetry_readings_robot_ts_seq"),
+    Index("ix_telemetry_readings_ts", "ts"),  # retention deletes by age
+)
+
+# One row per robot, only ever moved forward in (ts, seq): out-of-order readings leave it be.
+latest = Table(
+    "telemetry_latest",
+    metadata,
+    Column("robot_id", String(50), primary_key=True),
+    Column("reading_id", BigInteger, nullable=False),
+    *_reading_columns(),
+)
+
+READING_FIELDS = ("ts", "seq", "x", "y", "z", "heading", "speed", "battery", "status", "extra")
+NUMERIC_FIELDS = ("x", "y", "z", "heading", "speed", "battery")

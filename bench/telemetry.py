@@ -1,0 +1,507 @@
+"""Benchmark of the telemetry API on SQLite and (when reachable) PostgreSQL.
+
+Run from the repository root:  .venv/bin/python -m bench.telemetry [--quick]
+Writes bench/results/telemetry.json.
+
+For each database, against `python -m apis.telemetry` (uvicorn, one worker) on a free port:
+
+1. Ingest over real HTTP with batches of 1, 100 and 1,000 readings (keep-alive clients in
+   threads, durable commits, deduplication and the latest table on), against the raw insert
+   rate of the very same rows into the same, emptied table with plain SQLAlchemy Core
+   executemany, one transaction per batch as well; in alternating rounds, so that the load of
+   the (shared) machine weighs on both alike. The ratio is what the API costs.
+2. `GET last` latency with 1,000,000 stored readings (bulk-loaded: 200 robots x 5,000).
+3. Live delivery latency: 100 SSE subscribers; each reading carries its send time, and each
+   subscriber notes when it arrives (same machine, same clock).
+
+PostgreSQL: TELEMETRY_BENCH_POSTGRES_URL, else DATABASE_URL when it is PostgreSQL, else
+postgres://postgres@127.0.0.1:5432/postgres; a throw-away database is created beside it.
+With REDIS_URL set, the live fan-out goes through Redis as in production.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import http.client
+import io
+import json
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+if str(REPO_ROOT) not in sys.path:  # allow `python bench/telemetry.py` as well as `-m`
+    sys.path.insert(0, str(REPO_ROOT))
+
+import httpx  # noqa: E402
+import psycopg2  # noqa: E402
+from sqlalchemy import delete, insert, text  # noqa: E402
+
+from apis.common.database import make_engine  # noqa: E402
+from apis.telemetry.migrate import MIGRATIONS  # noqa: E402
+from apis.telemetry.tables import latest, readings  # noqa: E402
+from tests.servers import Server, base_env, start_server  # noqa: E402
+
+RESULTS = REPO_ROOT / "bench" / "results" / "telemetry.json"
+CLIENTS = 4
+ROUNDS = 5
+SUBSCRIBERS = 100
+STORED = 1_000_000
+ROBOTS = 200
+AIMS = {"ingest_batch_100_share_of_raw": 0.5, "last_p99_ms": 10.0, "live_p99_ms": 100.0}
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
+
+
+def summary(values_ms: list[float]) -> dict[str, float]:
+    return {
+        "samples": len(values_ms),
+        "p50_ms": round(statistics.median(values_ms), 2),
+        "p99_ms": round(percentile(values_ms, 99), 2),
+        "max_ms": round(max(values_ms), 2),
+    }
+
+
+# --- set-up ----------------------------------------------------------------------------------
+
+
+def seed_accounts(var_dir: Path) -> dict[str, Any]:
+    """A real CMS accounts database with users, robots and keys (as the tests build it)."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "cms.settings.dev",
+        "DATABASE_URL": f"sqlite:///{var_dir / 'cms.sqlite3'}",
+        "CROODY_VAR_DIR": str(var_dir),
+    }
+    result = subprocess.run(
+        [sys.executable, "tests/telemetry/accounts_seed.py"],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
+    return {"url": env["DATABASE_URL"], **json.loads(result.stdout.strip().splitlines()[-1])}
+
+
+def postgres_url() -> str | None:
+    candidates = [
+        os.environ.get("TELEMETRY_BENCH_POSTGRES_URL", ""),
+        os.environ.get("DATABASE_URL", ""),
+        "postgres://postgres@127.0.0.1:5432/postgres",
+    ]
+    for url in candidates:
+        if not url.startswith(("postgres://", "postgresql://")):
+            continue
+        parts = urlsplit(url)
+        name = "croody_bench_telemetry"
+        try:
+            admin = psycopg2.connect(
+                urlunsplit(parts._replace(path="/postgres")), connect_timeout=3
+            )
+        except psycopg2.OperationalError:
+            continue
+        admin.autocommit = True
+        with admin.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            cursor.execute(f'CREATE DATABASE "{name}"')
+        admin.close()
+        return urlunsplit(parts._replace(path=f"/{name}"))
+    return None
+
+
+def drop_database(url: str) -> None:
+    parts = urlsplit(url)
+    admin = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{parts.path.lstrip("/")}" WITH (FORCE)')
+    admin.close()
+
+
+def start(var_dir: Path, database_url: str, accounts: dict[str, Any], name: str) -> Server:
+    env = base_env(
+        var_dir,
+        TELEMETRY_DATABASE_URL=database_url,
+        ACCOUNTS_DATABASE_URL=accounts["url"],
+        TELEMETRY_RATE_LIMIT="",  # measured, not limited
+        TELEMETRY_LIVE_CHANNEL=f"croody-bench:{os.getpid()}:live",
+        LOG_LEVEL="WARNING",
+    )
+    return start_server("apis.telemetry", env, var_dir / f"{name}.log", probe="/healthz")
+
+
+def empty(engine: Any) -> None:
+    with engine.begin() as connection:
+        connection.execute(delete(readings))
+        connection.execute(delete(latest))
+
+
+# --- 1. ingest -------------------------------------------------------------------------------
+
+
+def make_rows(robot: str, count: int, start_ms: int) -> list[dict[str, Any]]:
+    """Realistic readings: a wandering path, draining battery, a sequence number."""
+    rng = random.Random(7)  # noqa: S311  (repeatable data, not secrets)
+    x = y = 0.0
+    heading = 0.0
+    rows = []
+    for i in range(count):
+        heading = (heading + rng.uniform(-15, 15)) % 360
+        x += rng.uniform(-0.5, 0.5)
+        y += rng.uniform(-0.5, 0.5)
+        rows.append(
+            {
+                "robot_id": robot,
+                "ts": start_ms + i * 10,
+                "seq": i,
+                "x": round(x, 3),
+                "y": round(y, 3),
+                "heading": round(heading, 1) % 360,
+                "speed": round(rng.uniform(0, 2), 2),
+                "battery": round(100 - i * 100 / count, 2),
+                "status": "moving",
+            }
+        )
+    return rows
+
+
+def post_all(base_url: str, key: str, bodies: list[bytes]) -> float:
+    """POST every body with CLIENTS keep-alive connections; seconds taken."""
+    host = urlsplit(base_url)
+    local = threading.local()
+    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+
+    def send(body: bytes) -> None:
+        connection = getattr(local, "connection", None)
+        if connection is None:
+            connection = local.connection = http.client.HTTPConnection(
+                host.hostname, host.port, timeout=120
+            )
+        connection.request("POST", "/api/telemetry/ingest", body=body, headers=headers)
+        response = connection.getresponse()
+        payload = response.read()
+        if response.status != 202:
+            raise RuntimeError(f"ingest: HTTP {response.status} {payload[:200]!r}")
+
+    with ThreadPoolExecutor(CLIENTS) as pool:
+        started = time.perf_counter()
+        list(pool.map(send, bodies))
+        return time.perf_counter() - started
+
+
+def raw_insert(engine: Any, batches: list[list[dict[str, Any]]]) -> float:
+    """The same rows, one transaction per batch, straight into the table: seconds taken."""
+    now = int(time.time() * 1000)
+    prepared = [
+        [{**row, "z": None, "extra": None, "received_at": now} for row in b] for b in batches
+    ]
+    started = time.perf_counter()
+    for batch in prepared:
+        with engine.begin() as connection:
+            connection.execute(insert(readings), batch)
+    return time.perf_counter() - started
+
+
+def ingest(server: Server, engine: Any, accounts: dict[str, Any], quick: bool) -> dict:
+    robot = accounts["robots"]["ana-rover-1"]
+    key = accounts["keys"]["ana1_write"]["key"]
+    plan = {1: 600 if quick else 3000, 100: 60 if quick else 300, 1000: 10 if quick else 60}
+    figures = {}
+    for size, requests in plan.items():
+        count = size * requests
+        rows = make_rows(robot, count, int(time.time() * 1000) - 2 * 86_400_000)
+        batches = [rows[i : i + size] for i in range(0, count, size)]
+        bodies = [json.dumps(b[0] if size == 1 else b).encode() for b in batches]
+        empty(engine)
+        post_all(server.base_url, key, bodies[: max(1, len(bodies) // 20)])  # warm-up
+        # Alternate HTTP and raw rounds on the emptied table, so that a change in the load of
+        # the machine during the run weighs on both alike.
+        http_seconds = raw_seconds = 0.0
+        step = max(1, len(batches) // ROUNDS)
+        for first in range(0, len(batches), step):
+            empty(engine)
+            http_seconds += post_all(server.base_url, key, bodies[first : first + step])
+            with engine.connect() as connection:
+                stored = connection.execute(
+                    text("SELECT count(*) FROM telemetry_readings")
+                ).scalar()
+            expected = sum(len(batch) for batch in batches[first : first + step])
+            assert stored == expected, f"{stored} stored of {expected}"
+            empty(engine)
+            raw_seconds += raw_insert(engine, batches[first : first + step])
+        empty(engine)
+        http_rate, raw_rate = count / http_seconds, count / raw_seconds
+        figures[str(size)] = {
+            "requests": requests,
+            "readings": count,
+            "http_readings_per_second": round(http_rate),
+            "raw_insert_readings_per_second": round(raw_rate),
+            "share_of_raw": round(http_rate / raw_rate, 3),
+        }
+        print(
+            f"  batch {size:>4}: {http_rate:>9.0f} readings/s over HTTP, "
+            f"{raw_rate:>9.0f} raw ({http_rate / raw_rate:.0%})"
+        )
+    return figures
+
+
+# --- 2. last with a million readings ---------------------------------------------------------
+
+
+def bulk_load(engine: Any, robots: list[str], per_robot: int) -> float:
+    """STORED readings straight into the tables (COPY on PostgreSQL), and the latest table."""
+    started = time.perf_counter()
+    start_ms = int(time.time() * 1000) - 20 * 86_400_000
+    columns = "robot_id,ts,seq,x,y,heading,speed,battery,status,received_at"
+    if engine.dialect.name == "postgresql":
+        raw = engine.raw_connection()
+        try:
+            with raw.cursor() as cursor:
+                for robot in robots:
+                    buffer = io.StringIO()
+                    for i in range(per_robot):
+                        ts = start_ms + i * 1000
+                        values = (robot, ts, i, i % 97, i % 89, i % 360, 1.0, 50, "moving", ts)
+                        buffer.write("\t".join(map(str, values)) + "\n")
+                    buffer.seek(0)
+                    cursor.copy_expert(f"COPY telemetry_readings ({columns}) FROM STDIN", buffer)
+            raw.commit()
+        finally:
+            raw.close()
+    else:
+        raw = engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            for robot in robots:
+                cursor.executemany(
+                    f"INSERT INTO telemetry_readings ({columns}) VALUES (?,?,?,?,?,?,?,?,?,?)",  # noqa: S608
+                    (
+                        (
+                            robot,
+                            start_ms + i * 1000,
+                            i,
+                            i % 97,
+                            i % 89,
+                            i % 360,
+                            1.0,
+                            50,
+                            "moving",
+                            start_ms,
+                        )
+                        for i in range(per_robot)
+                    ),
+                )
+            raw.commit()
+        finally:
+            raw.close()
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO telemetry_latest (robot_id, reading_id, ts, seq, x, y, heading, speed,"
+                " battery, status, received_at) SELECT robot_id, id, ts, seq, x, y, heading, speed,"
+                " battery, status, received_at FROM telemetry_readings r WHERE ts = (SELECT max(ts)"
+                " FROM telemetry_readings WHERE robot_id = r.robot_id)"
+            )
+        )
+        connection.execute(text("ANALYZE"))
+    return time.perf_counter() - started
+
+
+def last_latency(server: Server, engine: Any, accounts: dict[str, Any], quick: bool) -> dict:
+    robots = [f"bench-robot-{n:03d}" for n in range(ROBOTS)]
+    per_robot = STORED // ROBOTS // (10 if quick else 1)
+    empty(engine)
+    load_seconds = bulk_load(engine, robots, per_robot)
+    key = accounts["keys"]["staff_read"]["key"]  # staff read every robot
+    headers = {"Authorization": f"Bearer {key}"}
+    figures: dict[str, Any] = {
+        "stored_readings": per_robot * ROBOTS,
+        "robots": ROBOTS,
+        "bulk_load_seconds": round(load_seconds, 1),
+    }
+    rng = random.Random(3)  # noqa: S311
+    with httpx.Client(base_url=server.base_url, headers=headers, timeout=30) as client:
+        for name, params in [
+            ("one_robot", lambda: {"robot": rng.choice(robots)}),
+            ("all_robots", dict),
+        ]:
+            for _ in range(50):  # warm-up
+                client.get("/api/telemetry/last", params=params())
+            samples = []
+            for _ in range(300 if quick else 2000):
+                started = time.perf_counter()
+                response = client.get("/api/telemetry/last", params=params())
+                samples.append((time.perf_counter() - started) * 1000)
+                assert response.status_code == 200 and response.json()["readings"]
+            figures[name] = summary(samples)
+            found = figures[name]
+            print(f"  last ({name}): p50 {found['p50_ms']} ms, p99 {found['p99_ms']} ms")
+    empty(engine)
+    return figures
+
+
+# --- 3. live delivery ------------------------------------------------------------------------
+
+
+async def live_latency(server: Server, accounts: dict[str, Any], quick: bool) -> dict:
+    robot = accounts["robots"]["ana-rover-1"]
+    read_key = accounts["keys"]["ana_read"]["key"]
+    write_key = accounts["keys"]["ana1_write"]["key"]
+    readings_to_send = 50 if quick else 200
+    latencies: list[float] = []
+    received = [0] * SUBSCRIBERS
+    ready = asyncio.Event()
+    opened = 0
+    limits = httpx.Limits(max_connections=SUBSCRIBERS + 10)
+
+    async def subscribe(client: httpx.AsyncClient, number: int) -> None:
+        nonlocal opened
+        headers = {"Authorization": f"Bearer {read_key}"}
+        async with client.stream("GET", "/api/telemetry/live", headers=headers) as response:
+            assert response.status_code == 200
+            opened += 1
+            if opened == SUBSCRIBERS:
+                ready.set()
+            async for line in response.aiter_lines():
+                if line.startswith("data: "):
+                    arrived = time.time_ns()
+                    sent = json.loads(line[6:])["extra"]["sent_ns"]
+                    latencies.append((arrived - sent) / 1e6)
+                    received[number] += 1
+                    if received[number] == readings_to_send:
+                        return
+
+    async with httpx.AsyncClient(base_url=server.base_url, timeout=60, limits=limits) as client:
+        tasks = [asyncio.create_task(subscribe(client, n)) for n in range(SUBSCRIBERS)]
+        await asyncio.wait_for(ready.wait(), 60)
+        await asyncio.sleep(0.5)
+        poster_headers = {"Authorization": f"Bearer {write_key}"}
+        base_ms = int(time.time() * 1000) - 3_600_000
+        for i in range(readings_to_send):
+            body = {
+                "robot_id": robot,
+                "ts": base_ms + i,
+                "x": 1.0,
+                "y": 2.0,
+                "heading": 0.0,
+                "speed": 0.0,
+                "battery": 50.0,
+                "status": "moving",
+                "extra": {"sent_ns": time.time_ns()},
+            }
+            response = await client.post("/api/telemetry/ingest", json=body, headers=poster_headers)
+            assert response.status_code == 202
+            await asyncio.sleep(0.02)  # 50 readings/s, each to 100 subscribers
+        await asyncio.wait_for(asyncio.gather(*tasks), 120)
+    figures = {
+        "subscribers": SUBSCRIBERS,
+        "readings": readings_to_send,
+        "fan_out": "redis" if os.environ.get("REDIS_URL") else "in-process",
+        **summary(latencies),
+    }
+    p50, p99 = figures["p50_ms"], figures["p99_ms"]
+    print(f"  live: {len(latencies)} deliveries, p50 {p50} ms, p99 {p99} ms")
+    return figures
+
+
+# --- driver ----------------------------------------------------------------------------------
+
+
+def run_backend(name: str, database_url: str, var_dir: Path, accounts: dict, quick: bool) -> dict:
+    print(f"==> {name}")
+    engine = make_engine(database_url)
+    MIGRATIONS.upgrade(engine)
+    server = start(var_dir, database_url, accounts, f"telemetry-{name}")
+    try:
+        return {
+            "ingest": ingest(server, engine, accounts, quick),
+            "last": last_latency(server, engine, accounts, quick),
+            "live": asyncio.run(live_latency(server, accounts, quick)),
+        }
+    finally:
+        server.stop()
+        engine.dispose()
+
+
+def verdict(results: dict[str, Any]) -> dict[str, Any]:
+    aims = {}
+    for backend, figures in results.items():
+        share = figures["ingest"]["100"]["share_of_raw"]
+        aims[backend] = {
+            "ingest_batch_100_share_of_raw": share >= AIMS["ingest_batch_100_share_of_raw"],
+            "last_p99_ms": figures["last"]["one_robot"]["p99_ms"] < AIMS["last_p99_ms"],
+            "live_p99_ms": figures["live"]["p99_ms"] < AIMS["live_p99_ms"],
+        }
+    return aims
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="a tenth of the work (smoke test)")
+    parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="croody-bench-telemetry-") as folder:
+        var_dir = Path(folder)
+        os.environ["CROODY_VAR_DIR"] = str(var_dir)
+        print("==> accounts database (CMS migrations, users, robots, keys)")
+        accounts = seed_accounts(var_dir)
+        results = {
+            "sqlite": run_backend(
+                "sqlite",
+                f"sqlite:///{var_dir / 'telemetry.sqlite3'}",
+                var_dir,
+                accounts,
+                args.quick,
+            )
+        }
+        pg = None if args.no_postgres else postgres_url()
+        if pg:
+            try:
+                results["postgresql"] = run_backend("postgresql", pg, var_dir, accounts, args.quick)
+            finally:
+                drop_database(pg)
+        else:
+            print("==> postgresql: not reachable, skipped")
+    report = {
+        "benchmark": "telemetry",
+        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "quick": args.quick,
+        "machine": {
+            "cpu_count": os.cpu_count(),
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+        },
+        "setup": {
+            "server": "python -m apis.telemetry (uvicorn, 1 worker), same machine as the clients",
+            "ingest_clients": f"{CLIENTS} threads, keep-alive http.client",
+            "durability": "SQLite WAL synchronous=FULL; PostgreSQL synchronous_commit=on",
+            "raw_insert": "SQLAlchemy Core executemany of the same rows, one transaction per batch",
+        },
+        "aims": AIMS,
+        "results": results,
+        "meets_aims": verdict(results),
+    }
+    RESULTS.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"==> {RESULTS.relative_to(REPO_ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
