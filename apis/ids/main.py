@@ -1,17 +1,79 @@
 """Croody IDS API: `uvicorn apis.ids.main:app` alone (port 9100) or through the gateway."""
 
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
+
 from apis.common.app import create_api
+from apis.common.errors import error_body
+from apis.ids import migrate
+from apis.ids.api_schemas import PredictBatch
+from apis.ids.routes import router
+from apis.ids.service import LoadedModel
 from apis.ids.settings import get_settings
 from observability import instrument
+
+log = logging.getLogger("croody.ids")
+
+
+def _start(app: FastAPI) -> None:
+    """Bring the schema up to date, then load the model once (refusing a bad hash)."""
+    migrate.upgrade(app.state.engine)
+    app.state.loaded_model = LoadedModel.load(get_settings().model_dir)
+    loaded = app.state.loaded_model
+    if loaded.model is None:
+        log.error("IDS model not loaded: %s", loaded.error)
+    else:
+        log.info("IDS model %s loaded in %.3f s", loaded.model.version, loaded.load_seconds)
+
+
+def _model_check(app: FastAPI) -> str | None:
+    loaded: LoadedModel | None = getattr(app.state, "loaded_model", None)
+    return "not loaded yet" if loaded is None else loaded.error
+
+
+async def _database_unavailable(_request: Request, exc: Exception) -> JSONResponse:
+    # A lost database is an outage to report (503), not a bug in the request.
+    log.error("IDS database error: %s", exc)
+    return JSONResponse(error_body(503, "The database is unavailable; try again."), 503)
+
 
 api = create_api(
     service="ids",
     title="Croody IDS",
     description=(
-        "Scores network connection records with an intrusion-detection model "
-        "and keeps every prediction for analysts."
+        "Scores network connection records (the 41 NSL-KDD features) with an "
+        "intrusion-detection model and keeps every prediction for analysts.\n\n"
+        "Authenticate with an API key (`Authorization: Bearer crd_…` or `X-API-Key`): "
+        "`ids:score` to predict, `ids:analyst` to read predictions and statistics. "
+        "Signed-in staff and members of the *IDS analysts* group may read them "
+        "from the browser with their session."
     ),
-    version="0.1.0",
+    version="1.0.0",
     database_url=get_settings().database_url,
+    rate_limit=get_settings().rate_limit,
+    routers=[router],
+    health_checks={"model": _model_check},
+    on_startup=_start,
 )
+api.add_exception_handler(DBAPIError, _database_unavailable)
+
+
+def _openapi() -> dict[str, Any]:
+    # predict reads its body itself (raw bytes, validated in one pass by pydantic-core),
+    # so the batch schema its requestBody refers to is added here.
+    if api.openapi_schema is None:
+        schema = FastAPI.openapi(api)
+        batch = PredictBatch.model_json_schema(ref_template="#/components/schemas/{model}")
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        for name, definition in batch.pop("$defs", {}).items():
+            components.setdefault(name, definition)
+        components.setdefault("PredictBatch", batch)
+    return api.openapi_schema  # type: ignore[return-value]
+
+
+api.openapi = _openapi  # type: ignore[method-assign]
 app = instrument(api, service="ids")

@@ -75,6 +75,10 @@ def _gc_paused(rows: int) -> Iterator[None]:
         gc.enable()
 
 
+# Public name for callers that build large batches around the model (apis.ids.service).
+gc_paused = _gc_paused
+
+
 class RecordError(ValueError):
     """A record cannot be scored (missing/extra feature, non-numeric or non-finite value)."""
 

@@ -1,8 +1,10 @@
 from functools import lru_cache
+from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from apis.common.database import default_sqlite_url
+from apis.ids.artifact import DEFAULT_MODEL_DIR
 
 
 class Settings(BaseSettings):
@@ -11,6 +13,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="IDS_")
 
     database_url: str = default_sqlite_url("ids")
+    # Folder holding ids_model.skops, metadata.json and confusion_matrix.svg.
+    model_dir: Path = DEFAULT_MODEL_DIR
+    # Requests per principal (key or signed-in user); a 10,000-record batch counts once.
+    rate_limit: str = "600/minute"
 
 
 @lru_cache

@@ -1,0 +1,194 @@
+"""IDS API benchmark: predict latency and batch throughput, over HTTP and in process.
+
+Run from the repository root:  .venv/bin/python -m bench.ids_api [--database-url URL]
+Writes bench/results/ids_api.json.
+
+- in process: apis.ids.service.predict (validate the JSON body, score, store every row,
+  build the JSON answer) on a fresh SQLite database, i.e. everything but HTTP;
+- over HTTP: a real `python -m apis.ids` (uvicorn, one worker) on loopback, one keep-alive
+  connection, authenticated by a staff session cookie and rate limited as in production
+  (with a limit high enough not to trigger). Every request stores its rows, as in service.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+if str(REPO_ROOT) not in sys.path:  # allow `python bench/ids_api.py` as well as `-m`
+    sys.path.insert(0, str(REPO_ROOT))
+
+from apis.common.database import make_engine  # noqa: E402
+from apis.ids import migrate  # noqa: E402
+from apis.ids.artifact import DEFAULT_MODEL_DIR  # noqa: E402
+from apis.ids.records import read_records  # noqa: E402
+from apis.ids.scoring import IdsModel, gc_paused  # noqa: E402
+from apis.ids.service import LoadedModel, parse_records, predict  # noqa: E402
+from apis.ids.store import insert_predictions  # noqa: E402
+from bench.ids_model import DATASET, _percentile, _synthetic_records, _throughput  # noqa: E402
+from cms.accounts import api_session  # noqa: E402
+from tests.servers import base_env, start_server  # noqa: E402
+
+RESULTS = REPO_ROOT / "bench" / "results" / "ids_api.json"
+BATCH = 10_000
+
+
+def _latency(samples: list[float]) -> dict[str, float]:
+    return {
+        "runs": len(samples),
+        "p50": _percentile(samples, 50) * 1e3,
+        "p99": _percentile(samples, 99) * 1e3,
+        "mean": statistics.fmean(samples) * 1e3,
+    }
+
+
+def _timed(fn: Callable[[], Any], runs: int) -> list[float]:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    return times
+
+
+class Http:
+    """One keep-alive connection, like a client library would hold."""
+
+    def __init__(self, base_url: str, cookie: str) -> None:
+        host, port = base_url.removeprefix("http://").split(":")
+        self.connection = http.client.HTTPConnection(host, int(port), timeout=120)
+        self.headers = {"Content-Type": "application/json", "Cookie": f"croody_api={cookie}"}
+
+    def post(self, body: bytes) -> bytes:
+        self.connection.request("POST", "/api/ids/predict", body=body, headers=self.headers)
+        response = self.connection.getresponse()
+        content = response.read()
+        if response.status != 200:
+            raise RuntimeError(f"predict answered {response.status}: {content[:300]!r}")
+        return content
+
+
+def run(model_dir: Path, database_url: str | None, single_runs: int, batch_runs: int) -> dict:
+    loads = [LoadedModel.load(model_dir).load_seconds for _ in range(5)]
+    model = IdsModel.load(model_dir)
+    if DATASET.is_file():
+        records = [item.record for item in read_records(DATASET, limit=BATCH)]
+        source = "NSL-KDD KDDTrain+_20Percent rows"
+    else:
+        records, source = _synthetic_records(model, BATCH), "synthetic rows from the schema"
+    singles = [json.dumps(record).encode() for record in records[:single_runs]]
+    batch_body = json.dumps({"records": records}).encode()
+
+    with tempfile.TemporaryDirectory(prefix="ids-bench-") as tmp:
+        var = Path(tmp)
+        url = database_url or f"sqlite:///{var / 'ids-inprocess.sqlite3'}"
+        engine = make_engine(url)
+        migrate.upgrade(engine)
+
+        # -- in process --
+        for body in singles[:100]:  # warm-up
+            predict(model, engine, body, source="bench")
+        it = iter(singles * 2)
+        single_inproc = _timed(
+            lambda: predict(model, engine, next(it), source="bench"), len(singles)
+        )
+        batch_inproc = _timed(
+            lambda: predict(model, engine, batch_body, source="bench"), batch_runs
+        )
+        # Where a batch's time goes (the same calls predict makes, under the same GC pause).
+        with gc_paused(BATCH):
+            rows = parse_records(batch_body)
+            scores = model.score_batch([r.__dict__ for r in rows])
+            phases = {
+                "validate_json": _timed(lambda: parse_records(batch_body), 5),
+                "score": _timed(lambda: model.score_batch([r.__dict__ for r in rows]), 5),
+                "store": _timed(
+                    lambda: insert_predictions(
+                        engine, rows, scores, source="bench", model_version="b"
+                    ),
+                    5,
+                ),
+            }
+        engine.dispose()
+
+        # -- over HTTP --
+        secret = secrets.token_urlsafe(32)  # this run's server and cookie only
+        server_db = database_url or f"sqlite:///{var / 'ids-http.sqlite3'}"
+        env = base_env(
+            var,
+            IDS_DATABASE_URL=server_db,
+            IDS_MODEL_DIR=str(model_dir),
+            IDS_RATE_LIMIT="1000000/minute",
+            API_SESSION_SECRET=secret,
+            LOG_LEVEL="WARNING",
+        )
+        server = start_server("apis.ids", env, var / "server.log", probe="/api/ids/healthz")
+        try:
+            cookie = api_session.issue_token(
+                user_id=1, is_staff=True, groups=(), secret=secret, ttl=3600
+            )
+            client = Http(server.base_url, cookie)
+            for body in singles[:100]:
+                client.post(body)
+            it = iter(singles * 2)
+            single_http = _timed(lambda: client.post(next(it)), len(singles))
+            client.post(batch_body)  # warm-up
+            batch_http = _timed(lambda: client.post(batch_body), batch_runs)
+            client.connection.close()
+        finally:
+            server.stop()
+
+    return {
+        "model_version": model.version,
+        "artifact_bytes": (model_dir / model.metadata["artifact"]["file"]).stat().st_size,
+        "model_load_seconds_median": statistics.median(loads),
+        "single_record_ms": {"http": _latency(single_http), "in_process": _latency(single_inproc)},
+        "batch_10000": {
+            "http": _throughput(BATCH, batch_http),
+            "in_process": _throughput(BATCH, batch_inproc),
+            "in_process_phases_seconds_median": {
+                name: statistics.median(times) for name, times in phases.items()
+            },
+            "request_body_bytes": len(batch_body),
+        },
+        "database": "PostgreSQL" if database_url else "SQLite (WAL), fresh file",
+        "records": source,
+        "server": "python -m apis.ids: uvicorn, 1 worker, loopback, keep-alive connection",
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "load_average_1m": os.getloadavg()[0],
+        },
+        "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.ids_api", description=__doc__)
+    parser.add_argument("--model-dir", type=Path, default=DEFAULT_MODEL_DIR)
+    parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
+    parser.add_argument("--single-runs", type=int, default=2000)
+    parser.add_argument("--batch-runs", type=int, default=10)
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    results = run(args.model_dir, args.database_url, args.single_runs, args.batch_runs)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2) + "\n")
+    print(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,13 @@
+"""Who may open the IDS view: staff, and members of the analyst group."""
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+from cms.accounts.keys import ANALYST_GROUP
+
+
+def can_view_ids(user: AbstractBaseUser | AnonymousUser) -> bool:
+    if not user.is_active:
+        return False
+    if user.is_staff or user.is_superuser:
+        return True
+    return user.groups.filter(name=ANALYST_GROUP).exists()

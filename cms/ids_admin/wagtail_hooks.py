@@ -1,0 +1,33 @@
+"""The "IDS" admin menu item (staff and IDS analysts only) and its URLs."""
+
+from django.urls import include, path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+
+from cms.ids_admin import views
+from cms.ids_admin.access import can_view_ids
+
+app_name = "ids_admin"
+urlpatterns = [
+    path("", views.AlertsView.as_view(), name="alerts"),
+    path("model/", views.ModelCardView.as_view(), name="model"),
+    path(
+        "model/confusion-matrix.svg", views.ConfusionMatrixView.as_view(), name="confusion_matrix"
+    ),
+]
+
+
+class IdsMenuItem(MenuItem):
+    def is_shown(self, request) -> bool:
+        return can_view_ids(request.user)
+
+
+@hooks.register("register_admin_urls")
+def register_admin_urls():
+    return [path("ids/", include((urlpatterns, app_name), namespace=app_name))]
+
+
+@hooks.register("register_admin_menu_item")
+def register_menu_item():
+    return IdsMenuItem(_("IDS"), reverse("ids_admin:alerts"), icon_name="warning", order=850)

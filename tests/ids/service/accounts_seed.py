@@ -1,0 +1,47 @@
+"""Build a real CMS accounts database for the IDS API tests, in a subprocess.
+
+`python tests/ids/service/accounts_seed.py` with DATABASE_URL set: applies the CMS migrations
+the key tables need, then issues keys through the CMS's own model (`ApiKey.objects.issue`)
+and prints them as JSON, as the profile page would show them once.
+"""
+
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
+
+
+def main() -> None:
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    from cms.accounts import keys
+    from cms.accounts.models import ApiKey
+
+    for app in ("contenttypes", "auth", "accounts"):
+        call_command("migrate", app, verbosity=0)
+    User = get_user_model()
+    ana = User.objects.create_user("ana", "ana@example.com", "x" * 12)
+    sam = User.objects.create_user("sam", "sam@example.com", "x" * 12)
+    out: dict = {"users": {"ana": ana.pk, "sam": sam.pk}, "keys": {}}
+
+    def key(label: str, owner: object, scopes: list[str]) -> None:
+        api_key, secret = ApiKey.objects.issue(user=owner, scopes=scopes, name=label)
+        out["keys"][label] = {"key": secret, "prefix": api_key.prefix}
+
+    key("scorer", sam, [keys.SCOPE_IDS_SCORE])
+    key("analyst", ana, [keys.SCOPE_IDS_ANALYST])
+    key("both", ana, [keys.SCOPE_IDS_SCORE, keys.SCOPE_IDS_ANALYST])
+    key("replay", sam, [keys.SCOPE_IDS_SCORE])
+    key("telemetry", ana, [keys.SCOPE_TELEMETRY_READ])
+    key("revoked", sam, [keys.SCOPE_IDS_SCORE])
+    ApiKey.objects.get(prefix=out["keys"]["revoked"]["prefix"]).revoke()
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()

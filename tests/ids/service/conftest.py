@@ -1,0 +1,126 @@
+"""IDS service fixtures: a real IDS database (SQLite file, or PostgreSQL with DATABASE_URL)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, delete
+
+from apis.common.database import make_engine
+from apis.ids import migrate, store
+from apis.ids.artifact import ARTIFACT_NAME, DEFAULT_MODEL_DIR
+from tests.servers import Server, base_env, fresh_database_url, start_server
+
+
+@pytest.fixture(scope="session")
+def ids_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A database of our own: on PostgreSQL a dedicated sibling of DATABASE_URL's."""
+    url = fresh_database_url("ids_service")
+    if url is None:
+        url = f"sqlite:///{tmp_path_factory.mktemp('ids-db') / 'ids.sqlite3'}"
+    return url
+
+
+@pytest.fixture(scope="session")
+def migrated_engine(ids_database_url: str) -> Iterator[Engine]:
+    engine = make_engine(ids_database_url)
+    migrate.upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture()
+def ids_engine(migrated_engine: Engine) -> Engine:
+    """The migrated database, emptied before each test."""
+    with migrated_engine.begin() as connection:
+        connection.execute(delete(store.predictions))
+    return migrated_engine
+
+
+@pytest.fixture()
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'ids.sqlite3'}"
+
+
+# -- a real IDS service (uvicorn in a subprocess) with real CMS-issued keys -----------
+
+SESSION_SECRET = "ids-test-session-secret-0123456789abcdef"
+
+
+@dataclass(frozen=True)
+class Seeded:
+    database_url: str
+    keys: dict[str, dict[str, str]]  # label -> {"key", "prefix"}
+    users: dict[str, int]
+
+    def key(self, label: str) -> str:
+        return self.keys[label]["key"]
+
+    def source(self, label: str) -> str:
+        return f"key:{self.keys[label]['prefix']}"
+
+
+@pytest.fixture(scope="session")
+def accounts(tmp_path_factory: pytest.TempPathFactory) -> Seeded:
+    """A CMS database (SQLite) with users and keys issued by the CMS's own code."""
+    var = tmp_path_factory.mktemp("ids-accounts")
+    url = f"sqlite:///{var / 'cms.sqlite3'}"
+    result = subprocess.run(
+        [sys.executable, str(Path(__file__).with_name("accounts_seed.py"))],
+        env=base_env(var, DATABASE_URL=url),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    data = json.loads(result.stdout.strip().splitlines()[-1])
+    return Seeded(url, data["keys"], data["users"])
+
+
+def start_ids(var: Path, accounts: Seeded, database_url: str, **env: str) -> Server:
+    return start_server(
+        "apis.ids",
+        base_env(
+            var,
+            DATABASE_URL=accounts.database_url,
+            IDS_DATABASE_URL=database_url,
+            API_SESSION_SECRET=SESSION_SECRET,
+            **({"IDS_RATE_LIMIT": "100000/minute"} | env),
+        ),
+        var / "ids.log",
+        probe="/api/ids/healthz",
+    )
+
+
+@pytest.fixture(scope="session")
+def ids_api(tmp_path_factory: pytest.TempPathFactory, accounts: Seeded) -> Iterator[Server]:
+    """The IDS API alone, on its own database (PostgreSQL with DATABASE_URL)."""
+    var = tmp_path_factory.mktemp("ids-api")
+    url = fresh_database_url("ids_api") or f"sqlite:///{var / 'ids.sqlite3'}"
+    server = start_ids(var, accounts, url)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def broken_ids_api(tmp_path_factory: pytest.TempPathFactory, accounts: Seeded) -> Iterator[Server]:
+    """A service whose artifact was altered after training, with a tight rate limit."""
+    var = tmp_path_factory.mktemp("ids-broken")
+    model_dir = var / "model"
+    shutil.copytree(DEFAULT_MODEL_DIR, model_dir)
+    artifact = model_dir / ARTIFACT_NAME
+    data = bytearray(artifact.read_bytes())
+    data[len(data) // 3] ^= 0x40
+    artifact.write_bytes(bytes(data))
+    url = fresh_database_url("ids_broken") or f"sqlite:///{var / 'ids.sqlite3'}"
+    server = start_ids(var, accounts, url, IDS_MODEL_DIR=str(model_dir), IDS_RATE_LIMIT="3/minute")
+    yield server
+    server.stop()
