@@ -21,6 +21,7 @@ from django.views.generic import FormView
 
 from cms.accounts.forms import ApiKeyForm, PreferencesForm, ProfileForm, RobotForm, SignupForm
 from cms.accounts.models import ApiKey, Robot, profile_for
+from cms.accounts.my_robots import my_robots_context
 
 SESSION_NEW_KEY = "accounts_new_key"
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
@@ -147,6 +148,7 @@ def _render_profile(request: HttpRequest, **bound_forms) -> HttpResponse:
         "robots": Robot.objects.filter(owner=user),
         "api_keys": ApiKey.objects.for_user(user).select_related("robot"),
         "new_key": new_key,
+        **my_robots_context(user),
     }
     return render(request, "accounts/profile.html", context)
 

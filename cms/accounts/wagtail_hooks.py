@@ -9,9 +9,10 @@ import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import path, reverse
+from django.urls import include, path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.generic import TemplateView
 from wagtail import hooks
 from wagtail.admin import messages
@@ -24,7 +25,7 @@ from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.log_actions import log
 
-from cms.accounts import keys
+from cms.accounts import fleet_admin, keys
 from cms.accounts.models import SCOPE_CHOICES, ApiKey, Robot
 
 REVOKE_ACTION = "accounts.apikey.revoke"
@@ -50,7 +51,10 @@ class ApiKeyFilterSet(WagtailFilterSet):
     )
     state = django_filters.ChoiceFilter(
         label=_("State"),
-        choices=[("active", _("Active")), ("revoked", _("Revoked"))],
+        choices=[
+            ("active", pgettext_lazy("API key state", "Active")),
+            ("revoked", pgettext_lazy("API key state", "Revoked")),
+        ],
         method="filter_state",
     )
 
@@ -185,7 +189,9 @@ class ApiKeyRevokeView(PermissionCheckedMixin, WagtailAdminTemplateMixin, Templa
 
 
 def key_state(api_key: ApiKey) -> str:
-    return str(_("Active") if api_key.is_active else _("Revoked"))
+    if api_key.is_active:
+        return str(pgettext_lazy("API key state", "Active"))
+    return str(pgettext_lazy("API key state", "Revoked"))
 
 
 class ApiKeyViewSet(ModelViewSet):
@@ -286,3 +292,13 @@ class ApiAccessViewSetGroup(ModelViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_api_access_viewsets():
     return ApiAccessViewSetGroup()
+
+
+@hooks.register("register_admin_urls")
+def register_fleet_urls():
+    return [path("fleet/", include((fleet_admin.urlpatterns, "fleet"), namespace="fleet"))]
+
+
+@hooks.register("register_admin_menu_item")
+def register_fleet_menu_item():
+    return fleet_admin.menu_item()

@@ -45,13 +45,13 @@ def create_key(page: Page, name: str, scope: str, robot: str | None = None) -> s
 
 def revoke(page: Page, prefix: str) -> None:
     row = page.locator(f"tr[data-prefix='{prefix}']")
-    row.get_by_role("link", name=re.compile("Revoke")).click()
+    row.get_by_role("link", name=re.compile("Revoke|Révoquer")).click()  # en or fr
     expect(page).to_have_url(re.compile(r"/account/profile/keys/\d+/revoke/$"))
     expect(page.locator("main")).to_contain_text(prefix)
     page.locator("main form button[type=submit]").click()
     expect(page).to_have_url(re.compile(r"/account/profile/#tokens$"))
     expect(row.locator(".key-state .badge--danger")).to_be_visible()
-    expect(row.get_by_role("link", name=re.compile("Revoke"))).to_have_count(0)
+    expect(row.get_by_role("link", name=re.compile("Revoke|Révoquer"))).to_have_count(0)
 
 
 def test_sign_up_register_a_robot_and_manage_a_key(page: Page, site, console_errors):
