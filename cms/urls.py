@@ -7,7 +7,7 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from cms.base.sitemaps import LocalizedSitemap
-from cms.base.views import health, robots_txt, switch_language
+from cms.base.views import health, language_root, robots_txt, switch_language
 from cms.shop.api import api_router
 
 # Outside the language prefixes: machine endpoints, the admin and file downloads.
@@ -18,6 +18,7 @@ urlpatterns = [
     path("robots.txt", robots_txt, name="robots_txt"),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": LocalizedSitemap}}, name="sitemap"),
     path("language/", switch_language, name="switch_language"),
+    path("", language_root, name="language_root"),  # the profile's language, then the cookie…
     path("api/v2/", api_router.urls),  # headless API: pages, images, documents, products
 ]
 
@@ -26,8 +27,8 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-# Every page lives under its language: /es/…, /ar/…; "/" redirects by cookie,
-# then Accept-Language, then the default (LocaleMiddleware does this).
+# Every page lives under its language: /es/…, /ar/…; other unprefixed paths redirect by
+# cookie, then Accept-Language, then the default (LocaleMiddleware does this).
 urlpatterns += i18n_patterns(
     path("account/", include("cms.accounts.urls")),
     path("", include(wagtail_urls)),

@@ -56,6 +56,34 @@ def missing_translations(obj: TranslatableMixin) -> list[Locale]:
     return list(Locale.objects.exclude(id__in=versions.values_list("locale_id", flat=True)))
 
 
+def live_translations(page: Page) -> dict[str, Page]:
+    """The live language versions of `page` (itself included) that editors wrote, keyed by
+    language code. An alias does not count: it only copies the Spanish page until someone
+    translates it. Cached on the page object: base.html asks for it more than once."""
+    cached = getattr(page, "_croody_live_translations", None)
+    if cached is None:
+        versions = (
+            page.get_translations(inclusive=True)
+            .live()
+            .filter(alias_of__isnull=True)
+            .select_related("locale")
+        )
+        cached = {version.locale.language_code: version for version in versions}
+        page._croody_live_translations = cached
+    return cached
+
+
+def untranslated_original(page: Page) -> Page | None:
+    """The page an alias copies when the alias stands in for a missing translation (a page
+    synchronised from Spanish that nobody has translated yet), else None."""
+    if page.alias_of_id is None:
+        return None
+    original = Page.objects.select_related("locale").filter(pk=page.alias_of_id).first()
+    if original is None or original.locale_id == page.locale_id:
+        return None
+    return original
+
+
 def source_strings(obj: TranslatableMixin) -> set[str]:
     """The texts a translation of `obj` needs (slugs excluded: they may stay as they are)."""
     source, _created = TranslationSource.get_or_create_from_instance(obj)

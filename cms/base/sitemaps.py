@@ -4,7 +4,10 @@ from wagtail.models import Page
 
 
 class LocalizedSitemap(Sitemap):
-    """Wagtail's sitemap covers the site root's tree only; ours adds every language's tree."""
+    """Wagtail's sitemap covers the site root's tree only; ours adds every language's tree.
+
+    Aliases are left out: one stands in for a page not translated yet and only repeats
+    the Spanish original (its canonical link points there)."""
 
     def items(self):  # type: ignore[no-untyped-def]
         roots = self.get_wagtail_site().root_page.get_translations(inclusive=True)
@@ -14,7 +17,7 @@ class LocalizedSitemap(Sitemap):
         return (
             Page.objects.live()
             .public()
-            .filter(in_any_tree)
+            .filter(in_any_tree, alias_of__isnull=True)
             .order_by("path")
             .defer_streamfields()
             .specific()

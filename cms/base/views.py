@@ -1,12 +1,16 @@
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.utils.translation import check_for_language
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import check_for_language, get_language_from_request
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 from wagtail.models import Locale, Page
 
+from cms.accounts.models import UserProfile
 from cms.base.health import run_checks
+
+LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 
 
 @never_cache
@@ -29,13 +33,17 @@ def health(request: HttpRequest) -> JsonResponse:
 def switch_language(request: HttpRequest) -> HttpResponseRedirect:
     """The language selector's target (a plain form, so it works without JavaScript).
 
-    Goes to the same page in the chosen language, or that language's home page when the
-    page has no live translation, and remembers the choice in the language cookie.
+    Goes to the same page in the chosen language (the Spanish original with a notice while
+    it is not translated), or that language's home page when the page has no version
+    there at all. The choice is remembered in the language cookie and, for a signed-in
+    user, in the profile.
     """
     code = request.POST.get("language", "")
-    if not check_for_language(code) or code not in dict(settings.LANGUAGES):
+    if not check_for_language(code) or code not in LANGUAGE_CODES:
         code = settings.LANGUAGE_CODE
     destination = _translated_url(request.POST.get("page", ""), code) or f"/{code}/"
+    if request.user.is_authenticated:  # the profile follows the choice, on every device
+        UserProfile.objects.filter(user=request.user).update(language=code)
     response = HttpResponseRedirect(destination)
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
@@ -45,6 +53,25 @@ def switch_language(request: HttpRequest) -> HttpResponseRedirect:
         secure=getattr(settings, "LANGUAGE_COOKIE_SECURE", False),
         httponly=False,  # language-selector.js reads it
     )
+    return response
+
+
+@never_cache
+@require_safe
+def language_root(request: HttpRequest) -> HttpResponseRedirect:
+    """`/`: to the signed-in user's profile language, else the language cookie, then the
+    browser's Accept-Language, then Spanish (what LocaleMiddleware does for the rest)."""
+    code = ""
+    if request.user.is_authenticated:
+        code = (
+            UserProfile.objects.filter(user=request.user).values_list("language", flat=True).first()
+            or ""
+        )
+    if code not in LANGUAGE_CODES:
+        code = get_language_from_request(request)
+    query = request.META.get("QUERY_STRING", "")
+    response = HttpResponseRedirect(f"/{code}/" + (f"?{query}" if query else ""))
+    patch_vary_headers(response, ("Cookie", "Accept-Language"))
     return response
 
 

@@ -139,7 +139,7 @@ def test_empty_results_say_so_and_offer_to_clear_filters(client, shop):
     response, catalogue = listing(client, f"{shop.url}?q=inexistente&category=robots")
     html = response.content.decode()
     assert catalogue.count == 0
-    assert "No products match “inexistente” with these filters." in html
+    assert "Ningún producto coincide con «inexistente» con estos filtros." in html
     assert f'<a class="btn btn--secondary" href="{shop.url}">' in html
 
 
@@ -188,7 +188,7 @@ def test_bad_values_are_ignored_and_reported(client, shop):
     assert catalogue.filters == {"category": "robots"}
     assert catalogue.count == 5
     html = response.content.decode()
-    assert "were ignored" in html
+    assert "se han ignorado" in html  # the Spanish page says it in Spanish
     assert 'name="min_price" value="abc"' not in html
     assert "min_price" not in catalogue.next_url
 
@@ -264,7 +264,7 @@ def test_product_page_shows_gallery_price_stock_specs_and_related(client, shop):
     assert 'fetchpriority="high"' in html and 'loading="lazy"' in html  # the 2nd image waits
     assert 'type="image/webp"' in html and "srcset=" in html
     assert 'alt="Zapatillas Tempo 3"' in html
-    assert '<th scope="row">Drop</th><td>8 mm</td>' in html
+    assert '<th scope="row">Drop</th><td><bdi>8 mm</bdi></td>' in html
     for slug in ("rodaje-suave", "sensor-paso", "calcetines-compresion"):
         related = ProductPage.objects.get(locale=shop.locale, slug=slug)
         assert f'href="{related.url}"' in html

@@ -5,6 +5,7 @@ translation); the loader refuses to publish a translation with a string missing.
 StreamField values are written as Wagtail stores them: lists of {"type", "value"}.
 """
 
+import uuid
 from typing import Any
 
 # Keys of pages other pages link to; the loader resolves them to page ids.
@@ -20,6 +21,12 @@ HOME, BUDDY, TRAINING, PROGRESS, ABOUT, PRIVACY = (
 
 def block(kind: str, value: Any) -> dict[str, Any]:
     return {"type": kind, "value": value}
+
+
+def items(*values: Any) -> list[dict[str, Any]]:
+    """ListBlock items as Wagtail stores them, each with an id: wagtail-localize extracts
+    list items for translation only in this form (a plain list stays Spanish everywhere)."""
+    return [{"type": "item", "value": value, "id": str(uuid.uuid4())} for value in values]
 
 
 HOME_PAGE = {
@@ -80,7 +87,7 @@ def home_streams(pages: dict[str, int], images: dict[str, int]) -> dict[str, lis
                 "feature_grid",
                 {
                     "heading": "Por qué Croody",
-                    "features": [
+                    "features": items(
                         {
                             "icon": "spark",
                             "title": "Planes que se adaptan",
@@ -96,7 +103,7 @@ def home_streams(pages: dict[str, int], images: dict[str, int]) -> dict[str, lis
                             "title": "En tu idioma",
                             "text": "Croody habla ocho idiomas, también de derecha a izquierda.",
                         },
-                    ],
+                    ),
                 },
             ),
             block(
@@ -142,7 +149,7 @@ def buddy_streams(pages: dict[str, int], images: dict[str, int]) -> dict[str, li
                 "feature_grid",
                 {
                     "heading": "Qué hace Buddy",
-                    "features": [
+                    "features": items(
                         {
                             "icon": "spark",
                             "title": "Diseña tu plan",
@@ -163,19 +170,19 @@ def buddy_streams(pages: dict[str, int], images: dict[str, int]) -> dict[str, li
                             "title": "Se ajusta a tu agenda",
                             "text": "¿Perdiste una sesión? Buddy reorganiza la semana.",
                         },
-                    ],
+                    ),
                 },
             ),
             block(
                 "plans",
                 {
                     "heading": "Planes",
-                    "plans": [
+                    "plans": items(
                         {
                             "name": "Gratis",
                             "price": "0 €",
                             "period": "para siempre",
-                            "features": ["Un plan semanal", "Registro de sesiones"],
+                            "features": items("Un plan semanal", "Registro de sesiones"),
                             "button_label": "Empieza gratis",
                             "highlighted": False,
                         },
@@ -183,11 +190,11 @@ def buddy_streams(pages: dict[str, int], images: dict[str, int]) -> dict[str, li
                             "name": "Pro",
                             "price": "9,99 €",
                             "period": "al mes",
-                            "features": [
+                            "features": items(
                                 "Planes que se ajustan cada día",
                                 "Análisis de progreso",
                                 "Conexión con tus robots",
-                            ],
+                            ),
                             "button_label": "Prueba Pro",
                             "highlighted": True,
                         },
@@ -195,18 +202,18 @@ def buddy_streams(pages: dict[str, int], images: dict[str, int]) -> dict[str, li
                             "name": "Equipo",
                             "price": "29 €",
                             "period": "al mes, hasta 10 personas",
-                            "features": ["Todo lo de Pro", "Panel para entrenadores"],
+                            "features": items("Todo lo de Pro", "Panel para entrenadores"),
                             "button_label": "Habla con nosotros",
                             "highlighted": False,
                         },
-                    ],
+                    ),
                 },
             ),
             block(
                 "faq",
                 {
                     "heading": "Preguntas frecuentes",
-                    "questions": [
+                    "questions": items(
                         {
                             "question": "¿Necesito experiencia para empezar?",
                             "answer": (
@@ -227,7 +234,7 @@ def buddy_streams(pages: dict[str, int], images: dict[str, int]) -> dict[str, li
                                 "ni los comparte.</p>"
                             ),
                         },
-                    ],
+                    ),
                 },
             ),
             block(
@@ -294,11 +301,11 @@ def progress_streams(pages: dict[str, int], images: dict[str, int]) -> dict[str,
                 "metrics",
                 {
                     "heading": "Lo que Buddy mide",
-                    "metrics": [
+                    "metrics": items(
                         {"value": "7", "label": "días de carga acumulada"},
                         {"value": "3", "label": "zonas de intensidad"},
                         {"value": "1", "label": "meta clara cada semana"},
-                    ],
+                    ),
                 },
             ),
             block(

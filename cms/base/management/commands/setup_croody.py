@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from cms.base.demo.loader import build_source_site, translate_demo_site
 from cms.base.localization import ensure_locales, sync_trees
+from cms.base.message_catalogues import compile_catalogues
 
 
 class Command(BaseCommand):
@@ -33,6 +34,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         # Wagtail logs every publish; this command reports its own progress instead.
         logging.getLogger("wagtail").setLevel(logging.WARNING)
+        self.step("Interface translations (compilemessages)")
+        compiled = compile_catalogues()
+        self.done(f"{len(compiled)} compiled" if compiled else "up to date")
+
         self.step("Locales")
         locales = ensure_locales()
         self.done(", ".join(locale.language_code for locale in locales))
