@@ -23,23 +23,32 @@ $(INSTALLED): pyproject.toml requirements.lock
 	@$(PY) -m pip install --quiet --progress-bar off -r requirements.lock
 	@touch $@
 
-setup: $(INSTALLED) ## Install, migrate, create locales, demo content and the admin login
+setup: $(INSTALLED) ## Install, migrate, compile translations, create locales, demo content and the admin login
 	@echo "==> Database migrations"
 	@$(PY) manage.py migrate --noinput -v 0
-	@echo "==> Locales, demo content, admin"
+	@echo "==> Interface translations, locales, demo content, admin"
 	@$(PY) manage.py setup_croody
 	@echo "==> Static files"
 	@$(PY) manage.py collectstatic --noinput -v 0
 
-run: setup ## Set up and serve everything on http://127.0.0.1:8000
+# SIMULATE=1: demo robots (owned by admin, keys in var/simulator-keys) post readings meanwhile.
+SIMULATE ?=
+SIMULATOR_ROBOTS ?= 3
+SIMULATOR_RATE ?= 1
+
+run: setup ## Set up and serve everything on http://127.0.0.1:8000 (SIMULATE=1: with moving robots)
 	@echo "==> Serving on http://$(HOST):$(PORT)/  (site /es/, admin /admin/, APIs /api/telemetry/docs /api/ids/docs; Ctrl+C stops)"
-	@$(PY) -m gateway --host $(HOST) --port $(PORT)
+	@$(if $(filter 1,$(SIMULATE)),$(PY) -m apis.telemetry.simulator --create-keys \
+		--robots $(SIMULATOR_ROBOTS) --rate $(SIMULATOR_RATE) --url http://$(HOST):$(PORT) \
+		--progress-every 60 & trap 'kill $$! 2>/dev/null' EXIT;) \
+		$(PY) -m gateway --host $(HOST) --port $(PORT)
 
 # Debian packages the tests drive for real: the browser, fonts for Arabic/CJK/Devanagari
-# screenshots, and nginx (with brotli) for the gateway configuration tests.
+# screenshots, nginx (with brotli) for the gateway configuration tests, and GNU gettext for
+# makemessages (the translation catalogues are checked against a fresh extraction).
 SYSTEM_PACKAGES := $(CHROMIUM):chromium /usr/sbin/nginx:nginx-light \
 	/usr/lib/nginx/modules/ngx_http_brotli_filter_module.so:libnginx-mod-http-brotli-filter \
-	/usr/bin/envsubst:gettext-base /usr/bin/openssl:openssl \
+	/usr/bin/envsubst:gettext-base /usr/bin/xgettext:gettext /usr/bin/openssl:openssl \
 	/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc:fonts-noto-cjk \
 	/usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf:fonts-noto-core
 
@@ -75,8 +84,14 @@ test-fast: $(INSTALLED) ## Run the tests without the browser
 bench: $(INSTALLED) ## Run the benchmarks; figures go to bench/results/
 	@echo "==> IDS model (in process)"
 	@$(PY) -m bench.ids_model
+	@echo "==> IDS API (predict over HTTP and in process)"
+	@$(PY) -m bench.ids_api
 	@echo "==> Catalogue and product pages (200 products, 2 workers)"
 	@$(PY) -m bench.catalogue
+	@echo "==> Page cache: home, catalogue, product, cold and warm (SQLite; PostgreSQL+Redis when reachable)"
+	@$(PY) -m bench.pages
+	@echo "==> Telemetry API (SQLite, and PostgreSQL when reachable)"
+	@$(PY) -m bench.telemetry
 
 lint: $(INSTALLED) ## ruff format --check and ruff check
 	@$(VENV)/bin/ruff format --check .

@@ -15,26 +15,23 @@ Writes bench/results/catalogue.json.
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
-import platform
 import statistics
 import sys
 import tempfile
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:  # allow `python bench/catalogue.py` as well as `-m`
     sys.path.insert(0, str(REPO_ROOT))
 
+from bench import harness  # noqa: E402
+from bench.harness import percentile  # noqa: E402
 from tests.servers import base_env, start_server  # noqa: E402
 
 RESULTS = REPO_ROOT / "bench" / "results" / "catalogue.json"
@@ -49,6 +46,7 @@ def configure(var_dir: Path) -> dict[str, str]:
         var_dir,
         API_THROTTLE_RATE="",  # the API is measured, not rate limited
         LOG_LEVEL="WARNING",
+        PAGE_CACHE_SECONDS="0",  # rendering is measured here; bench/pages.py measures the cache
         PROMETHEUS_MULTIPROC_DIR=str(var_dir / "prometheus"),
         WEB_CONCURRENCY="2",
     )
@@ -160,60 +158,30 @@ def in_process(targets: dict[str, str], requests: int) -> dict[str, Any]:
     return figures
 
 
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
-
-
 def over_http(base_url: str, targets: dict[str, str], requests: int, concurrency: int) -> dict:
     """Requests per second through the real gateway, `concurrency` keep-alive clients."""
-    host = urlsplit(base_url)
-    local = threading.local()
-
-    def fetch(url: str, headers: dict[str, str]) -> float:
-        connection = getattr(local, "connection", None)
-        if connection is None:
-            connection = local.connection = http.client.HTTPConnection(
-                host.hostname, host.port, timeout=60
-            )
-        started = time.perf_counter()
-        connection.request("GET", url, headers={"Host": "localhost", **headers})
-        response = connection.getresponse()
-        response.read()
-        if response.status != 200:
-            raise RuntimeError(f"{url}: HTTP {response.status}")
-        return (time.perf_counter() - started) * 1000
-
     figures = {}
-    with ThreadPoolExecutor(concurrency) as pool:
-        for name, url in targets.items():
-            headers = headers_for(name)
-            list(pool.map(fetch, [url] * WARMUP, [headers] * WARMUP))
-            started = time.perf_counter()
-            latencies = list(pool.map(fetch, [url] * requests, [headers] * requests))
-            elapsed = time.perf_counter() - started
-            figures[name] = {
-                "requests": requests,
-                "requests_per_second": round(requests / elapsed, 1),
-                "latency_ms_p50": round(statistics.median(latencies), 1),
-                "latency_ms_p95": round(percentile(latencies, 95), 1),
-            }
-            print(f"  http       {name:20} {figures[name]['requests_per_second']:7.1f} req/s")
+    for name, url in targets.items():
+        headers = headers_for(name)
+        harness.run_load(base_url, url, requests=WARMUP, concurrency=concurrency, headers=headers)
+        load = harness.run_load(
+            base_url, url, requests=requests, concurrency=concurrency, headers=headers
+        )
+        figures[name] = {
+            "requests": requests,
+            "requests_per_second": round(requests / load.elapsed, 1),
+            "latency_ms_p50": round(statistics.median(load.latencies_ms), 1),
+            "latency_ms_p95": round(percentile(load.latencies_ms, 95), 1),
+        }
+        print(f"  http       {name:20} {figures[name]['requests_per_second']:7.1f} req/s")
     return figures
 
 
 def machine() -> dict[str, Any]:
-    import django
-    import wagtail
     from django.db import connection
 
     return {
-        "cpu_count": os.cpu_count(),
-        "platform": platform.platform(),
-        "processor": platform.processor() or platform.machine(),
-        "python": platform.python_version(),
-        "django": django.get_version(),
-        "wagtail": wagtail.__version__,
+        **harness.machine(),
         "database": connection.vendor,
         "settings": os.environ["DJANGO_SETTINGS_MODULE"],
     }

@@ -8,4 +8,9 @@ from observability import instrument
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.dev")
 
-application = instrument(get_asgi_application(), service="cms")
+django_application = get_asgi_application()  # first: sets up Django
+
+from cms.pagecache.asgi import PageCacheASGI  # noqa: E402
+
+# Cached pages are answered before Django (cms/pagecache/asgi.py).
+application = instrument(PageCacheASGI(django_application), service="cms")

@@ -96,16 +96,19 @@ def base_env(var_dir: Path, **overrides: str) -> dict[str, str]:
         "PYTHONUNBUFFERED": "1",
     }
     env.pop("CROODY_ADMIN_PASSWORD", None)
+    # tests/telemetry's session fixtures set these in os.environ: a server gets its own or none.
+    env.pop("ACCOUNTS_DATABASE_URL", None)
+    env.pop("API_SESSION_SECRET", None)
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for Playwright in this process only
     env.update(overrides)
     return env
 
 
-def fresh_database_url(name_suffix: str) -> str | None:
-    """With DATABASE_URL on PostgreSQL, an empty sibling database for a server under test.
+def fresh_database_url(name_suffix: str, url: str | None = None) -> str | None:
+    """With DATABASE_URL (or `url`) on PostgreSQL, an empty sibling database for a server.
 
     Returns None on SQLite (the server then uses its own file in its var/ folder)."""
-    url = os.environ.get("DATABASE_URL", "")
+    url = url or os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
         return None
     parts = urlsplit(url)

@@ -50,6 +50,13 @@ def test_admin_csp_allows_wagtails_inline_scripts_but_no_other_host(client):
     assert_no_third_party_hosts(directives)
 
 
+@pytest.mark.django_db
+def test_the_admin_dashboard_loads_nothing_from_the_internet(admin_client):
+    html = admin_client.get("/admin/").content.decode()
+    assert "gravatar.com" not in html  # avatars would leak editors' e-mail hashes
+    assert "w-upgrade" not in html  # the release check would call wagtail.org
+
+
 @pytest.mark.parametrize(("app", "service"), [(telemetry_app, "telemetry"), (ids_app, "ids")])
 def test_api_responses_carry_security_headers(app, service):
     with TestClient(app) as client:
@@ -68,7 +75,11 @@ def test_api_responses_carry_security_headers(app, service):
 def production_env(**extra: str) -> dict[str, str]:
     unwanted = {"SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}  # the latter is set for Playwright
     env = {key: value for key, value in os.environ.items() if key not in unwanted}
-    env.update(DJANGO_SETTINGS_MODULE="cms.settings.production", **extra)
+    env.update(
+        DJANGO_SETTINGS_MODULE="cms.settings.production",
+        API_SESSION_SECRET="z" * 32 + "-api-session-secret-for-tests",
+        **extra,
+    )
     return env
 
 

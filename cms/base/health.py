@@ -27,6 +27,11 @@ def check_database() -> None:
 
 
 def check_cache() -> None:
+    # django-redis ignores Redis errors (the site degrades to no cache); ask Redis directly
+    # so an outage shows here as ConnectionError rather than as a missing value.
+    client = getattr(cache, "client", None)
+    if client is not None and hasattr(client, "get_client"):
+        client.get_client(write=True).ping()
     key, value = f"health:{uuid.uuid4().hex}", uuid.uuid4().hex
     cache.set(key, value, timeout=10)
     if cache.get(key) != value:

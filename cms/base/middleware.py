@@ -1,10 +1,24 @@
+import logging
+import sys
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.utils.translation import gettext_lazy as _
 
+from apis.common.errors import error_body
 from cms.base.views import health
 
+logger = logging.getLogger(__name__)
+
 HEALTH_PATH = "/health/"
+ADMIN_PATH = "/admin/"
+API_PATH = "/api/"
+RETRY_AFTER_SECONDS = 30
+STORAGE_UNAVAILABLE = _(
+    "The file store cannot be reached right now, so nothing was saved. "
+    "Please try again in a few minutes."
+)
 
 
 class HealthCheckMiddleware:
@@ -21,3 +35,46 @@ class HealthCheckMiddleware:
         if request.path_info == HEALTH_PATH:
             return health(request)
         return self.get_response(request)
+
+
+class StorageErrorMiddleware:
+    """A file store that cannot be reached (S3 down, refused credentials) is not a crash.
+
+    Editors get a clear message instead of a 500: after a form post, back on the same page
+    with the message (nothing was saved); in the admin's upload widgets, in their own JSON
+    format; elsewhere a 503 with Retry-After (JSON for the APIs). The traceback is logged.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not is_storage_error(exception):
+            return None
+        logger.error("file storage unavailable", exc_info=exception, extra={"path": request.path})
+        message = str(STORAGE_UNAVAILABLE)
+        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+        if request.path.startswith(ADMIN_PATH):
+            if request.headers.get("X-Requested-With") == "XMLHttpRequest":
+                # Wagtail's upload widgets show `error_message` when `success` is false.
+                body = {"success": False, "error_message": message, **error_body(503, message)}
+                return JsonResponse(body)
+            if request.method == "POST":
+                messages.error(request, message)
+                return HttpResponseRedirect(request.get_full_path())
+        if request.path.startswith(API_PATH):
+            return JsonResponse(error_body(503, message), status=503, headers=headers)
+        return HttpResponse(
+            message, status=503, content_type="text/plain; charset=utf-8", headers=headers
+        )
+
+
+def is_storage_error(exception: Exception) -> bool:
+    """An S3 client error. If botocore was never imported, nothing talked to S3."""
+    botocore = sys.modules.get("botocore.exceptions")
+    return botocore is not None and isinstance(
+        exception, (botocore.BotoCoreError, botocore.ClientError)
+    )

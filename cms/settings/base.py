@@ -15,6 +15,7 @@ import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
+from cms.settings.s3 import media_origin, s3_storages
 from observability.logging import logging_config
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent  # cms/
@@ -44,6 +45,8 @@ INSTALLED_APPS = [
     "cms.home",
     "cms.buddy",
     "cms.shop",
+    "cms.ids_admin",  # the IDS analysts' view in the admin (alerts, chart, model card)
+    "cms.pagecache",
     "wagtail_localize",
     "wagtail_localize.locales",  # replaces wagtail.locales: adds sync from the default locale
     "wagtail.contrib.forms",
@@ -76,6 +79,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a stored page keeps every header the others add, so cms.pagecache.asgi can send
+    # it without Django; it only answers GETs of pages from visitors without a session.
+    "cms.pagecache.middleware.PageCacheMiddleware",
     "corsheaders.middleware.CorsMiddleware",  # before anything that may answer first
     # HSTS on /health/ too, but before host validation (SSL redirect exempts /health/)
     "django.middleware.security.SecurityMiddleware",
@@ -87,9 +93,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "cms.accounts.middleware.ApiSessionMiddleware",  # the APIs' croody_api cookie
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "cms.base.middleware.StorageErrorMiddleware",  # S3 down: a clear message, not a 500
     "axes.middleware.AxesMiddleware",  # last: turns a locked sign-in into the lockout page
 ]
 
@@ -118,34 +126,74 @@ TEMPLATES = [
 WSGI_APPLICATION = "cms.wsgi.application"
 ASGI_APPLICATION = "cms.asgi.application"
 
-# Database: SQLite in var/ unless DATABASE_URL names another one.
+# Database: SQLite in var/ unless DATABASE_URL names another one. The CMS runs under ASGI,
+# where Django gives each request a thread of its own: a connection kept after the request
+# (DB_CONN_MAX_AGE > 0) is never reused and piles up (measured: 13 open after 421 requests),
+# so the default is one connection per request. Reuse under ASGI needs a pool (Django's
+# psycopg 3 pool, or PgBouncer in front). Kept connections are checked before reuse.
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'cms.sqlite3'}"),
-        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")),
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache: Redis when REDIS_URL is set, otherwise per-process local memory.
+# Cache: Redis when REDIS_URL is set, otherwise per-process local memory. "pages" holds whole
+# pages (cms.pagecache); without Redis it is a folder, so every worker sees the same purges.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "croody")
+PAGE_CACHE_DIR = VAR_DIR / "cache" / "pages"
 if REDIS_URL:
+    _redis: dict = {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {
+            "CLIENT_CLASS": "django_redis.client.DefaultClient",
+            "SOCKET_CONNECT_TIMEOUT": 1,
+            "SOCKET_TIMEOUT": 1,
+        },
+    }
     CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "croody",
-            "OPTIONS": {
-                "CLIENT_CLASS": "django_redis.client.DefaultClient",
-                "SOCKET_CONNECT_TIMEOUT": 2,
-                "SOCKET_TIMEOUT": 2,
-            },
+        "default": {**_redis, "KEY_PREFIX": CACHE_KEY_PREFIX},
+        "pages": {**_redis, "KEY_PREFIX": f"{CACHE_KEY_PREFIX}-pages"},
+    }
+    # A Redis outage degrades to no cache: reads miss, writes are dropped, pages are still
+    # served; the error is logged once a minute (croody.cache, filtered below).
+    DJANGO_REDIS_IGNORE_EXCEPTIONS = True
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    DJANGO_REDIS_LOGGER = "croody.cache"
+    # Sessions read from Redis and fall back to the database, so sign-in survives an outage.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "pages": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(PAGE_CACHE_DIR),
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        },
+    }
+
+# Page cache (cms.pagecache): whole pages for anonymous visitors, purged on every change that
+# shows on them. The same lifetime goes to the CDN as s-maxage; 0 turns both off.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
+PAGE_CACHE_STALE_SECONDS = int(os.environ.get("PAGE_CACHE_STALE_SECONDS", "60"))
+# The CDN in front of the site (CloudFront), told which paths to drop when pages change.
+# cms.pagecache names each language's paths itself: Wagtail must not repeat them per language.
+WAGTAILFRONTENDCACHE_LANGUAGES: list[str] = []
+CLOUDFRONT_DISTRIBUTION_ID = os.environ.get("CLOUDFRONT_DISTRIBUTION_ID", "")
+if CLOUDFRONT_DISTRIBUTION_ID:
+    WAGTAILFRONTENDCACHE = {
+        "cloudfront": {
+            "BACKEND": "wagtail.contrib.frontend_cache.backends.CloudfrontBackend",
+            "DISTRIBUTION_ID": CLOUDFRONT_DISTRIBUTION_ID,
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -153,6 +201,8 @@ PASSWORD_HASHERS = [
 ]
 # Accounts (cms.accounts): sign-in under the language prefix; throttled by django-axes,
 # which locks a (username, IP) pair after LOGIN_FAILURE_LIMIT failures for a cool-off.
+# Its counters stay in the database even with Redis: axes' cache handler cannot lift a lock
+# by username (a password reset does), and a Redis outage would switch throttling off.
 AUTHENTICATION_BACKENDS = [
     "cms.accounts.throttling.LoginThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -198,7 +248,11 @@ LANGUAGES = [
 ]
 WAGTAIL_I18N_ENABLED = True
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
-WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
+# The admin's languages (each editor picks one under Account > Preferences). Wagtail ships
+# Portuguese as pt_PT and pt_BR only, so a plain "pt" would leave its admin in English.
+WAGTAILADMIN_PERMITTED_LANGUAGES = [
+    ("pt-pt", name) if code == "pt" else (code, name) for code, name in LANGUAGES
+]
 LOCALE_PATHS = [PROJECT_DIR / "locale"]
 LANGUAGE_COOKIE_NAME = "croody_language"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
@@ -213,36 +267,27 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [PROJECT_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
-STORAGES = {
+STORAGES = s3_storages(os.environ) or {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
-if AWS_STORAGE_BUCKET_NAME:
-    _s3_options = {
-        "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
-        "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
-        "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
-        "file_overwrite": False,
-        "default_acl": None,
-    }
-    STORAGES["default"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {**_s3_options, "bucket_name": AWS_STORAGE_BUCKET_NAME, "location": "media"},
-    }
-    STORAGES["staticfiles"] = {
-        "BACKEND": "storages.backends.s3.S3ManifestStaticStorage",
-        "OPTIONS": {
-            **_s3_options,
-            "bucket_name": os.environ.get("AWS_STATIC_BUCKET_NAME", AWS_STORAGE_BUCKET_NAME),
-            "location": "static",
-        },
-    }
+# Where file URLs point when that is not our own origin (a CDN domain or the S3 endpoint).
+FILES_ORIGIN = media_origin(os.environ)
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Croody"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Nothing from the internet at run time (and the CSP would block it): no Gravatar avatars
+# (Wagtail falls back to its own default), no release check from the dashboard.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+# One index holds all eight languages, so PostgreSQL's "simple" configuration: lower-cased
+# whole words, no stemming or stop words. A language's stemmer would mangle the other seven
+# (and PostgreSQL has none for Chinese or Japanese); SQLite's FTS5 matches the same way.
+# After changing it, rebuild the index: python manage.py update_index.
+WAGTAILSEARCH_BACKENDS = {
+    "default": {"BACKEND": "wagtail.search.backends.database", "SEARCH_CONFIG": "simple"}
+}
 WAGTAILDOCS_SERVE_METHOD = "serve_view"  # permission checks on every download
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp", "avif"]
 
@@ -263,15 +308,16 @@ THEME_BOOT_SCRIPT_HASH = f"'sha256-{base64.b64encode(_boot_digest).decode('ascii
 
 # Content-Security-Policy: our own origin only, scripts by nonce, never inline.
 # cms.base.csp relaxes script-src for Wagtail's admin, whose templates use inline scripts.
+_files = [FILES_ORIGIN] if FILES_ORIGIN else []  # our CDN or bucket, when files live there
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
-        "script-src": [SELF, NONCE, THEME_BOOT_SCRIPT_HASH],
-        "style-src": [SELF],
-        "img-src": [SELF, "data:", "blob:"],
-        "font-src": [SELF],
+        "script-src": [SELF, NONCE, THEME_BOOT_SCRIPT_HASH, *_files],
+        "style-src": [SELF, *_files],
+        "img-src": [SELF, "data:", "blob:", *_files],
+        "font-src": [SELF, *_files],
         "connect-src": [SELF],
-        "media-src": [SELF],
+        "media-src": [SELF, *_files],
         "object-src": [NONE],
         "base-uri": [SELF],
         "form-action": [SELF],
@@ -284,6 +330,12 @@ METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 LOGGING = logging_config(LOG_LEVEL)  # the same JSON format as the APIs
+# Cache (Redis) errors: the first one with its traceback, then one line a minute at most.
+LOGGING["filters"]["once_a_minute"] = {
+    "()": "cms.base.cache_logging.OncePerInterval",
+    "seconds": 60,
+}
+LOGGING["loggers"]["croody.cache"] = {"filters": ["once_a_minute"], "level": "WARNING"}
 HEALTH_MIN_FREE_DISK_MB = int(os.environ.get("HEALTH_MIN_FREE_DISK_MB", "100"))
 
 # Headless API (/api/v2/, cms/shop/api.py): read-only, rate limited per client address

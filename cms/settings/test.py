@@ -20,3 +20,9 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 WHITENOISE_USE_FINDERS = True
 # Keep this run's keys apart from any other process sharing the Redis server.
 CACHES["default"]["KEY_PREFIX"] = f"croody-test-{os.getpid()}"
+CACHES["pages"]["KEY_PREFIX"] = f"croody-test-{os.getpid()}-pages"
+if CACHES["pages"]["BACKEND"].endswith("FileBasedCache"):
+    CACHES["pages"]["LOCATION"] = str(VAR_DIR / "cache" / "pages")
+# Tests change pages inside transactions that never commit, so the purges (run on commit)
+# would not happen: the page cache is off unless a test turns it on (tests/test_page_cache.py).
+PAGE_CACHE_SECONDS = 0

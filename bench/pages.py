@@ -1,0 +1,226 @@
+"""Benchmark of the page cache: home, catalogue and product pages, uncached and from the cache.
+
+Run from the repository root:  .venv/bin/python -m bench.pages [--quick]
+Writes bench/results/pages.json; exits with 1 when a warm page is not 50x faster.
+
+For each data path, SQLite with the file page cache, and PostgreSQL with Redis (when both
+answer: BENCH_POSTGRES_URL or DATABASE_URL or postgres://postgres@127.0.0.1:5432/croody,
+BENCH_REDIS_URL or REDIS_URL or redis://127.0.0.1:6379/0, under a key prefix of its own):
+
+1. A throw-away var/ folder and database: migrated, set up as `make run` does (8 locales, the
+   demo site and its 25 products), static files collected.
+2. `python -m gateway --workers 2` (uvicorn) with production settings on a free port, twice:
+   cache disabled (PAGE_CACHE_SECONDS=0: every request renders) and enabled (warmed with one
+   request per page, then every answer must be a cache hit).
+3. Keep-alive client threads request each page for a fixed time: requests/s, and the CPU
+   the server's processes spent per request (from /proc), cold and warm, in one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+if str(REPO_ROOT) not in sys.path:  # allow `python bench/pages.py` as well as `-m`
+    sys.path.insert(0, str(REPO_ROOT))
+
+import psycopg2  # noqa: E402
+import redis  # noqa: E402
+
+from bench import harness  # noqa: E402
+from tests.servers import Server, base_env, fresh_database_url, run_manage, start_server  # noqa: E402
+
+RESULTS = REPO_ROOT / "bench" / "results" / "pages.json"
+PAGES = {  # the demo site's Spanish pages (cms/base/demo, cms/shop/demo.py)
+    "home": "/es/",
+    "catalogue": "/es/tienda/",
+    "product": "/es/tienda/tempo-3/",
+}
+REQUIRED_SPEEDUP = 50
+WARMUP = 10
+
+
+def postgres_url() -> str | None:
+    database_url = os.environ.get("DATABASE_URL", "")
+    url = os.environ.get("BENCH_POSTGRES_URL") or (
+        database_url
+        if database_url.startswith(("postgres://", "postgresql://"))
+        else "postgres://postgres@127.0.0.1:5432/croody"
+    )
+    try:
+        psycopg2.connect(url.rsplit("/", 1)[0] + "/postgres", connect_timeout=3).close()
+    except psycopg2.OperationalError:
+        return None
+    return url
+
+
+def redis_url() -> str | None:
+    url = os.environ.get("BENCH_REDIS_URL") or os.environ.get(
+        "REDIS_URL", "redis://127.0.0.1:6379/0"
+    )
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError:
+        return None
+    return url
+
+
+def prepare(var_dir: Path, **overrides: str) -> dict[str, str]:
+    """Production settings in a var/ folder of its own, set up as `make run` does."""
+    (var_dir / "prometheus").mkdir(parents=True)
+    env = base_env(
+        var_dir,
+        DJANGO_SETTINGS_MODULE="cms.settings.production",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        API_SESSION_SECRET=secrets.token_urlsafe(48),
+        SECURE_SSL_REDIRECT="false",  # plain HTTP on the loopback
+        LOG_LEVEL="WARNING",
+        PROMETHEUS_MULTIPROC_DIR=str(var_dir / "prometheus"),
+        WEB_CONCURRENCY="2",
+        **overrides,
+    )
+    started = time.perf_counter()
+    run_manage(env, "migrate", "--noinput", "-v", "0")
+    run_manage(env, "setup_croody", "--no-admin")
+    run_manage(env, "collectstatic", "--noinput", "-v", "0")
+    print(f"  set up in {time.perf_counter() - started:.0f} s")
+    return env
+
+
+def measure(server: Server, cached: bool, seconds: float, concurrency: int) -> dict[str, Any]:
+    # Every worker up and through its first requests (renditions made, templates compiled,
+    # pages stored) before anything is measured.
+    for path in PAGES.values():
+        harness.run_load(server.base_url, path, requests=WARMUP * 2, concurrency=4)
+    harness.wait_until_idle(server.process.pid)
+    figures = {}
+    for name, path in PAGES.items():
+        load = harness.run_load(
+            server.base_url,
+            path,
+            seconds=seconds,
+            concurrency=concurrency,
+            server_pid=server.process.pid,
+            count_header="X-Page-Cache",
+        )
+        expected = "hit" if cached else "bypass"
+        if set(load.header_values) != {expected}:
+            raise RuntimeError(f"{path}: expected only {expected}, got {dict(load.header_values)}")
+        figures[name] = {"path": path, **load.figures()}
+        print(
+            f"    {'warm' if cached else 'cold'} {name:10} "
+            f"{figures[name]['requests_per_second']:8.1f} req/s "
+            f"{figures[name]['server_cpu_ms_per_request']:8.2f} ms CPU/request"
+        )
+    return figures
+
+
+def bench_data_path(label: str, env: dict[str, str], args: argparse.Namespace) -> dict:
+    var_dir = Path(env["CROODY_VAR_DIR"])
+    results: dict[str, Any] = {}
+    for mode, seconds, cache_seconds in (
+        ("cold", args.cold_seconds, "0"),
+        ("warm", args.warm_seconds, "600"),
+    ):
+        server = start_server(
+            "gateway",
+            {**env, "PAGE_CACHE_SECONDS": cache_seconds},
+            var_dir / f"gateway-{mode}.log",
+        )
+        try:
+            results[mode] = measure(server, mode == "warm", seconds, args.concurrency)
+        finally:
+            server.stop()
+    results["speedup"] = {
+        name: round(
+            results["warm"][name]["requests_per_second"]
+            / results["cold"][name]["requests_per_second"],
+            1,
+        )
+        for name in PAGES
+    }
+    print(f"  {label}: warm/cold requests/s {results['speedup']}")
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cold-seconds", type=float, default=10, help="measured time per page")
+    parser.add_argument("--warm-seconds", type=float, default=5, help="measured time per page")
+    parser.add_argument("--concurrency", type=int, default=16, help="HTTP client threads")
+    parser.add_argument("--quick", action="store_true", help="3 s cold, 2 s warm: a smoke run")
+    args = parser.parse_args()
+    if args.quick:
+        args.cold_seconds, args.warm_seconds = 3, 2
+
+    runs: dict[str, Any] = {}
+    skipped: dict[str, str] = {}
+    with tempfile.TemporaryDirectory(prefix="croody-bench-pages-") as tmp:
+        print("SQLite, page cache in files (var/cache/pages)")
+        env = prepare(Path(tmp) / "sqlite")
+        runs["sqlite"] = bench_data_path("sqlite", env, args)
+
+        pg, cache = postgres_url(), redis_url()
+        if pg and cache:
+            print("PostgreSQL and Redis")
+            prefix = f"croody-bench-{os.getpid()}"
+            database = fresh_database_url("bench_pages", pg) or ""
+            try:
+                env = prepare(
+                    Path(tmp) / "postgres",
+                    DATABASE_URL=database,
+                    REDIS_URL=cache,
+                    CACHE_KEY_PREFIX=prefix,
+                )
+                runs["postgres_redis"] = bench_data_path("postgres_redis", env, args)
+            finally:
+                client = redis.Redis.from_url(cache)
+                for key in client.scan_iter(f"{prefix}*"):
+                    client.delete(key)
+                drop_database(database)
+        else:
+            skipped["postgres_redis"] = f"unreachable: PostgreSQL {bool(pg)}, Redis {bool(cache)}"
+            print(f"PostgreSQL and Redis skipped ({skipped['postgres_redis']})")
+
+    slowest = min(speedup for run in runs.values() for speedup in run["speedup"].values())
+    result = {
+        "benchmark": "pages",
+        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "machine": harness.machine(),
+        "server": "python -m gateway --workers 2 (uvicorn), cms.settings.production",
+        "client": f"{args.concurrency} threads, keep-alive HTTP/1.1 (bench/harness.py)",
+        "cold": "PAGE_CACHE_SECONDS=0: every request renders the page",
+        "warm": "page cache on, warmed by one request per page: every answer a cache hit",
+        "cpu": "user+system CPU of the server's processes per request (/proc), client excluded",
+        "data": "demo site from setup_croody: 25 products, 8 languages",
+        "required_speedup": REQUIRED_SPEEDUP,
+        "slowest_speedup": slowest,
+        "meets_requirement": slowest >= REQUIRED_SPEEDUP,
+        "runs": runs,
+        "skipped": skipped,
+    }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    print(f"Wrote {RESULTS.relative_to(REPO_ROOT)}; slowest warm/cold: {slowest}x")
+    return 0 if result["meets_requirement"] else 1
+
+
+def drop_database(url: str) -> None:
+    base, name = url.rsplit("/", 1)
+    admin = psycopg2.connect(f"{base}/postgres")
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,11 @@
+from django.http import HttpRequest
+from wagtail import hooks
+from wagtail.models import Page
+
+from cms.pagecache.middleware import SERVED_PAGE
+
+
+@hooks.register("before_serve_page")
+def remember_served_page(page: Page, request: HttpRequest, serve_args, serve_kwargs) -> None:  # type: ignore[no-untyped-def]
+    """Tell the page cache this response is a Wagtail page (only those are stored)."""
+    setattr(request, SERVED_PAGE, page)
