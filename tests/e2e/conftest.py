@@ -21,6 +21,9 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
+    # Last: Playwright's sync API leaves its event loop marked running in this thread for the
+    # rest of the session (its greenlets share the thread), so asyncio.run() fails after it.
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
 
 
 @pytest.fixture(scope="session")
