@@ -135,6 +135,11 @@ resource "random_password" "django_secret_key" {
   special = false
 }
 
+resource "random_password" "api_session_secret" {
+  length  = 64
+  special = false
+}
+
 resource "random_password" "metrics_token" {
   length  = 40
   special = false
@@ -193,6 +198,7 @@ module "secrets" {
   values = {
     SECRET_KEY             = random_password.django_secret_key.result
     METRICS_TOKEN          = random_password.metrics_token.result
+    API_SESSION_SECRET     = random_password.api_session_secret.result
     DATABASE_URL           = "${local.db_url}/croody?sslmode=require"
     TELEMETRY_DATABASE_URL = "${local.db_url}/telemetry?sslmode=require"
     IDS_DATABASE_URL       = "${local.db_url}/ids?sslmode=require"
@@ -296,6 +302,14 @@ resource "aws_ecs_cluster" "this" {
 }
 
 # The CMS writes media and static files (collectstatic at release) and nothing else.
+# Prefixes as the code uses them (cms/settings/s3.py, cms/base/storages.py):
+#   media bucket  media/    images, renditions, avatars, and the /health/ probe file
+#                           (default storage, so media/health/…)
+#   media bucket  private/  documents and pending uploads (signed URLs, never public)
+#   static bucket static/   collectstatic output
+# CloudFront invalidations are not granted: pages are not cached at the edge (the default
+# behaviour is CachingDisabled) and media/static names never change content, so
+# CLOUDFRONT_DISTRIBUTION_ID is deliberately left unset on the cms service.
 data "aws_iam_policy_document" "cms_task" {
   statement {
     sid       = "ListOwnBuckets"
@@ -308,7 +322,7 @@ data "aws_iam_policy_document" "cms_task" {
     actions = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
     resources = [
       "${module.media_bucket.arn}/media/*",
-      "${module.media_bucket.arn}/health/*",
+      "${module.media_bucket.arn}/private/*",
       "${module.static_bucket.arn}/static/*",
     ]
   }
@@ -342,9 +356,9 @@ locals {
   # Each service reads only its own secrets (the APIs read the CMS database
   # only to verify API keys).
   service_secrets = {
-    cms       = ["SECRET_KEY", "METRICS_TOKEN", "DATABASE_URL", "TELEMETRY_DATABASE_URL", "IDS_DATABASE_URL", "REDIS_URL"]
-    telemetry = ["METRICS_TOKEN", "DATABASE_URL", "TELEMETRY_DATABASE_URL", "REDIS_URL"]
-    ids       = ["METRICS_TOKEN", "DATABASE_URL", "IDS_DATABASE_URL", "REDIS_URL"]
+    cms       = ["SECRET_KEY", "METRICS_TOKEN", "API_SESSION_SECRET", "DATABASE_URL", "TELEMETRY_DATABASE_URL", "IDS_DATABASE_URL", "REDIS_URL"]
+    telemetry = ["METRICS_TOKEN", "API_SESSION_SECRET", "DATABASE_URL", "TELEMETRY_DATABASE_URL", "REDIS_URL"]
+    ids       = ["METRICS_TOKEN", "API_SESSION_SECRET", "DATABASE_URL", "IDS_DATABASE_URL", "REDIS_URL"]
   }
 }
 
@@ -371,6 +385,7 @@ module "service" {
   environment        = local.service_environment[each.key]
   secrets            = { for name in local.service_secrets[each.key] : name => module.secrets.arns[name] }
   task_policy_json   = each.key == "cms" ? data.aws_iam_policy_document.cms_task.json : ""
+  release_command    = each.key == "cms" ? ["croody-release"] : []
   log_retention_days = var.log_retention_days
   logs_kms_key_arn   = module.kms.logs_key_arn
   data_kms_key_arn   = module.kms.data_key_arn

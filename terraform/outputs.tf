@@ -33,6 +33,11 @@ output "cms_task_definition_family" {
   value       = module.service["cms"].task_definition_family
 }
 
+output "cms_release_task_definition_arn" {
+  description = "Release task (croody-release with image_tag); deploy.yml applies it and runs it before the services roll."
+  value       = module.service["cms"].release_task_definition_arn
+}
+
 output "private_subnet_ids" {
   description = "Subnets for one-off tasks (release)."
   value       = module.network.private_subnet_ids

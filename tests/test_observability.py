@@ -11,7 +11,7 @@ from prometheus_client import REGISTRY
 from apis.telemetry.main import api as telemetry_api
 from observability import instrument
 from observability.metrics import metrics_allowed
-from tests.servers import base_env, start_server
+from tests.servers import REPO, base_env, start_server
 
 
 @pytest.fixture
@@ -100,3 +100,33 @@ def test_every_service_logs_json_lines_with_the_request_id(tmp_path):
     assert access["/health/"]["service"] == "cms"
     assert metrics.status_code == 200
     assert 'service="telemetry"' in metrics.text and 'service="cms"' in metrics.text
+
+
+def test_every_metric_the_dashboards_and_alerts_query_is_exported():
+    """A renamed counter would leave a Grafana panel empty and an alert that never fires."""
+    import apis.ids.service  # noqa: F401  (registers the IDS counters)
+
+    deploy = REPO / "deploy"
+    queried = set()
+    for path in [*deploy.glob("grafana/dashboards/*.json"), deploy / "prometheus/alerts.yml"]:
+        queried |= set(re.findall(r"\bcroody_[a-z_]+", path.read_text()))
+    suffixes = {"counter": ["_total"], "histogram": ["_bucket", "_sum", "_count"]}
+    exported = {  # counters with labels have no sample until first counted: use the families
+        metric.name + suffix
+        for metric in REGISTRY.collect()
+        for suffix in suffixes.get(metric.type, [""])
+    }
+    assert queried, "no croody_ metric found in the dashboards"
+    assert queried <= exported, f"queried but never exported: {sorted(queried - exported)}"
+
+
+def test_attacks_are_counted_per_category():
+    from apis.ids.service import count_alerts
+
+    def alerts(category: str) -> float:
+        return REGISTRY.get_sample_value("croody_ids_alerts_total", {"category": category}) or 0
+
+    before = alerts("DoS"), alerts("Probe"), alerts("normal")
+    count_alerts([True, True, False, True], [1, 1, 0, 2])  # DoS, DoS, normal, Probe
+    assert (alerts("DoS") - before[0], alerts("Probe") - before[1]) == (2, 1)
+    assert alerts("normal") == before[2]

@@ -71,8 +71,11 @@ USER 10001:10001
 # --- cms: Wagtail/Django under uvicorn workers -----------------------------
 FROM runtime AS cms
 
+# /app is root-owned and read-only (ECS: readonlyRootFilesystem); whatever Django
+# keeps in its var directory (a page cache without Redis) goes to /tmp.
 ENV DJANGO_SETTINGS_MODULE=cms.settings.production \
-    WEB_CONCURRENCY=2
+    WEB_CONCURRENCY=2 \
+    CROODY_VAR_DIR=/tmp/croody
 
 COPY --chmod=0755 deploy/docker/croody-release.sh /usr/local/bin/croody-release
 COPY deploy/docker/ensure_databases.py /usr/local/lib/croody/ensure_databases.py

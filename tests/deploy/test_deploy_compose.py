@@ -27,10 +27,14 @@ LONG_RUNNING = {
     "grafana",
 }
 ONE_SHOT = {"cms-init", "objectstore-init"}
+OPTIONAL = {"simulator": "simulator", "ids-replay": "demo"}  # service: its profile
+PROFILES = tuple(sorted(set(OPTIONAL.values())))
 SECRET_NAME = re.compile(r"SECRET|PASSWORD|TOKEN|_KEY(S)?$|ACCESS_KEY")
 
 
-def _compose(repo: Path, tool, env_file: Path) -> subprocess.CompletedProcess:
+def _compose(
+    repo: Path, tool, env_file: Path, profiles: tuple[str, ...] = ()
+) -> subprocess.CompletedProcess:
     return subprocess.run(
         [
             tool("docker-compose"),
@@ -38,6 +42,7 @@ def _compose(repo: Path, tool, env_file: Path) -> subprocess.CompletedProcess:
             str(env_file),
             "-f",
             str(repo / "compose.yaml"),
+            *(argument for profile in profiles for argument in ("--profile", profile)),
             "config",
             "--format",
             "json",
@@ -51,6 +56,15 @@ def _compose(repo: Path, tool, env_file: Path) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def resolved(repo, tool) -> dict:
+    """Every service, those of optional profiles included."""
+    result = _compose(repo, tool, repo / ".env.compose.example", PROFILES)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+@pytest.fixture(scope="module")
+def resolved_default(repo, tool) -> dict:
+    """What a plain `docker compose up` starts."""
     result = _compose(repo, tool, repo / ".env.compose.example")
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
@@ -70,8 +84,99 @@ def _env_example(repo: Path) -> dict[str, str]:
     return values
 
 
-def test_all_services_are_defined(resolved):
-    assert set(resolved["services"]) == LONG_RUNNING | ONE_SHOT | {"simulator"}
+def test_all_services_are_defined(resolved, resolved_default):
+    assert set(resolved["services"]) == LONG_RUNNING | ONE_SHOT | set(OPTIONAL)
+    # Demo traffic only when asked for: docker compose --profile simulator up
+    assert set(resolved_default["services"]) == LONG_RUNNING | ONE_SHOT
+    for name, profile in OPTIONAL.items():
+        assert resolved["services"][name]["profiles"] == [profile]
+
+
+def _run_shell_command(resolved: dict, name: str, tmp_path: Path, **env: str):
+    """A service's `sh -c` command as its container runs it ($$ is compose's escape),
+    with the service's environment and a `python` that prints its arguments."""
+    service = resolved["services"][name]
+    assert service["entrypoint"] == ["/bin/sh", "-c"]
+    [script] = service["command"]
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    (bin_dir / "python").write_text('#!/bin/sh\necho "$@"\n')
+    (bin_dir / "python").chmod(0o755)
+    return subprocess.run(
+        ["sh", "-c", script.replace("$$", "$")],
+        env={**service["environment"], **env, "PATH": f"{bin_dir}:/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=10,
+    )
+
+
+@pytest.mark.parametrize("keys", ["", "rover-1-abc=crd_secret"])
+def test_simulator_has_keys_either_way(resolved, tmp_path, keys):
+    """With SIMULATOR_API_KEYS it uses them; without, it makes demo robots and keys
+    (--create-keys) instead of exiting 2 for lack of keys and restarting forever."""
+    environment = resolved["services"]["simulator"]["environment"]
+    result = _run_shell_command(resolved, "simulator", tmp_path, SIMULATOR_API_KEYS=keys)
+    assert result.returncode == 0, result.stderr
+    arguments = result.stdout.split()
+    assert arguments[:2] == ["-m", "apis.telemetry.simulator"]
+    assert arguments[arguments.index("--robots") + 1] == environment["SIMULATOR_ROBOTS"]
+    if keys:
+        assert "--create-keys" not in arguments
+    else:
+        assert arguments[arguments.index("--user") + 1] == environment["SIMULATOR_USER"]
+        assert "--create-keys" in arguments
+
+
+def test_simulator_can_make_its_demo_keys(resolved):
+    simulator = resolved["services"]["simulator"]
+    environment = simulator["environment"]
+    # demo_robots writes to the CMS database and the keys file to CROODY_VAR_DIR.
+    assert environment["DATABASE_URL"].startswith("postgres://")
+    assert environment["DJANGO_SETTINGS_MODULE"].startswith("cms.settings.")
+    assert any(
+        mount.startswith(environment["CROODY_VAR_DIR"] + ":") for mount in simulator["tmpfs"]
+    )
+    assert simulator["depends_on"]["cms-init"]["condition"] == "service_completed_successfully"
+    # A refused key (exit 2) is not retried forever.
+    assert simulator["restart"].startswith("on-failure")
+
+
+@pytest.mark.parametrize("key", ["", "crd_ids_key"])
+def test_ids_replay_needs_a_key_and_the_mounted_data_set(resolved, tmp_path, key):
+    replay = resolved["services"]["ids-replay"]
+    [data] = [volume for volume in replay["volumes"] if volume["target"] == "/data/nsl-kdd"]
+    assert data["type"] == "bind" and data["read_only"]
+    result = _run_shell_command(resolved, "ids-replay", tmp_path, IDS_REPLAY_KEY=key)
+    if not key:
+        assert result.returncode == 2
+        assert "IDS_REPLAY_KEY" in result.stderr
+        return
+    assert result.returncode == 0, result.stderr
+    arguments = result.stdout.split()
+    assert arguments[:2] == ["-m", "apis.ids.replay"]
+    assert arguments[arguments.index("--key") + 1] == key
+    assert arguments[arguments.index("--url") + 1] == "http://ids:9100"
+    assert arguments[arguments.index("--file") + 1].startswith("/data/nsl-kdd/")
+    assert replay["restart"].startswith("on-failure")
+
+
+def test_release_opt_ins_reach_the_release_step(resolved, repo):
+    """Demo content and the admin are opt-ins of croody-release, set for cms-init only."""
+    release = (repo / "deploy/docker/croody-release.sh").read_text()
+    init = resolved["services"]["cms-init"]["environment"]
+    for name in ("CROODY_DEMO_CONTENT", "CROODY_ADMIN_USERNAME", "CROODY_ADMIN_PASSWORD"):
+        assert name in release, name
+        assert name in init, name
+        assert name not in resolved["services"]["cms"]["environment"], name
+    assert init["CROODY_DEMO_CONTENT"] == _env_example(repo)["DEMO_CONTENT"]
+
+
+def test_gateway_body_limits_follow_each_service(resolved):
+    environment = resolved["services"]["nginx"]["environment"]
+    assert environment["NGINX_CLIENT_MAX_BODY_SIZE"] == "10m"  # the CMS's uploads
+    assert environment["NGINX_TELEMETRY_MAX_BODY_SIZE"] == "1m"  # API limit: 256 KB
+    assert environment["NGINX_IDS_MAX_BODY_SIZE"] == "33m"  # API limit: 32 MB
 
 
 @pytest.mark.parametrize("missing", ["SECRET_KEY", "METRICS_TOKEN", "POSTGRES_PASSWORD"])
@@ -195,7 +300,16 @@ def test_cms_environment(resolved):
 def test_services_get_only_their_own_secrets(resolved):
     # Least privilege: the API containers and the simulator never see the
     # Django secret key or the object store's root credentials.
-    for name in ("telemetry", "ids", "simulator", "postgres", "redis", "prometheus", "grafana"):
+    for name in (
+        "telemetry",
+        "ids",
+        "simulator",
+        "ids-replay",
+        "postgres",
+        "redis",
+        "prometheus",
+        "grafana",
+    ):
         environment = resolved["services"][name].get("environment") or {}
         assert "SECRET_KEY" not in environment, name
         assert "AWS_SECRET_ACCESS_KEY" not in environment, name

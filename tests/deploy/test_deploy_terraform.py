@@ -290,6 +290,44 @@ def test_waf_has_log4j_and_rate_rules():
     assert {"AWSManagedRulesKnownBadInputsRuleSet", "rate-limit-per-ip"} <= names
 
 
+def test_waf_lets_uploads_and_api_batches_through():
+    """The common rule set blocks bodies over 8 KB; that rule only counts, and its label
+    blocks large bodies outside the API, admin and avatar paths."""
+    rules = {rule["name"]: rule for rule in only("waf", "aws_wafv2_web_acl")["rule"]}
+    common = block(
+        block(rules["AWSManagedRulesCommonRuleSet"], "statement"), "managed_rule_group_statement"
+    )
+    overrides = {
+        override["name"]: block(override, "action_to_use")
+        for override in common["rule_action_override"]
+    }
+    assert set(overrides) == {"SizeRestrictions_BODY"}
+    assert "count" in overrides["SizeRestrictions_BODY"]
+
+    scoped = rules["oversized-body-outside-uploads"]
+    assert "block" in block(scoped, "action")
+    assert scoped["priority"] > rules["AWSManagedRulesCommonRuleSet"]["priority"]
+    conditions = block(block(scoped, "statement"), "and_statement")["statement"]
+    label = block(conditions[0], "label_match_statement")
+    assert label["key"] == "awswaf:managed:aws:core-rule-set:SizeRestrictions_Body"
+    regex = block(
+        block(block(conditions[1], "not_statement"), "statement"), "regex_match_statement"
+    )
+    assert regex["regex_string"] == "${var.large_body_path_regex}"
+
+    pattern = re.compile(module("waf")["variable"]["large_body_path_regex"]["default"])
+    for path in (
+        "/api/telemetry/v1/readings",
+        "/api/ids/v1/predict",
+        "/admin/images/multiple/add/",
+        "/es/account/profile/details/",
+        "/zh-hans/account/profile/details/",
+    ):
+        assert pattern.search(path), path
+    for path in ("/es/account/login/", "/es/account/signup/", "/es/", "/api/v2/pages/"):
+        assert not pattern.search(path), path
+
+
 # --- data stores -------------------------------------------------------------------
 
 
@@ -366,13 +404,44 @@ def test_ecs_services_are_private_fargate_with_rollback_and_autoscaling():
 
 
 def test_task_definition_is_hardened():
-    definition = only("ecs_service", "aws_ecs_task_definition")
-    assert definition["execution_role_arn"] != definition["task_role_arn"]
-    text = definition["container_definitions"]
-    assert "readonlyRootFilesystem = true" in text
-    assert "privileged             = false" in text or "privileged = false" in text
-    assert 'user                   = "10001:10001"' in text or 'user = "10001:10001"' in text
-    assert "valueFrom = var.secrets[key]" in text
+    container = module("ecs_service")["locals"]["container"]
+    assert container["readonlyRootFilesystem"] is True
+    assert container["privileged"] is False
+    assert container["user"] == "10001:10001"
+    assert "valueFrom = var.secrets[key]" in container["secrets"]
+    assert container["mountPoints"] == [
+        {"sourceVolume": "tmp", "containerPath": "/tmp", "readOnly": False}
+    ]
+    for label in ("this", "release"):
+        definition = only("ecs_service", "aws_ecs_task_definition", label)
+        assert definition["execution_role_arn"] != definition["task_role_arn"]
+        # Both run exactly the hardened container; neither replaces its settings.
+        text = definition["container_definitions"]
+        assert text.startswith("${jsonencode([merge(local.container, {"), label
+        for setting in ("readonlyRootFilesystem", "privileged", "user", "secrets", "mountPoints"):
+            assert setting not in text, (label, setting)
+
+
+def test_release_task_is_owned_by_terraform():
+    """deploy.yml runs this definition (new image, current secrets) before the rollout,
+    so a secret the new release needs exists before the release runs."""
+    release = only("ecs_service", "aws_ecs_task_definition", "release")
+    assert release["count"] == "${length(var.release_command) > 0 ? 1 : 0}"
+    assert release["family"] == "${local.full_name}-release"
+    text = release["container_definitions"]
+    assert text.startswith("${jsonencode([merge(local.container, {command = var.release_command,")
+    assert "healthCheck" not in text
+    assert release["depends_on"] == [
+        "${aws_iam_role_policy.execution}",
+        "${aws_iam_role_policy.task}",
+    ]
+    service = module("")["module"]["service"]
+    assert service["release_command"] == '${each.key == "cms" ? ["croody-release"] : []}'
+    output = module("")["output"]["cms_release_task_definition_arn"]
+    assert output["value"] == '${module.service["cms"].release_task_definition_arn}'
+    # Targeting the release definition also applies the secret values behind its ARNs.
+    arns = module("secrets")["output"]["arns"]
+    assert arns["depends_on"] == ["${aws_secretsmanager_secret_version.this}"]
 
 
 def test_secrets_never_travel_as_plain_environment():
@@ -399,6 +468,21 @@ def test_apis_get_no_aws_permissions_and_cms_only_its_buckets():
                 or "static_bucket" in resource
                 or "kms.s3_key" in resource
             )
+    statements = {statement["sid"]: statement for statement in cms["statement"]}
+    # Exactly the prefixes of cms/settings/s3.py: media/ (public files, and the health
+    # probe's media/health/…), private/ (documents, pending uploads), static/.
+    assert sorted(statements["ReadWriteFiles"]["resources"]) == sorted(
+        [
+            "${module.media_bucket.arn}/media/*",
+            "${module.media_bucket.arn}/private/*",
+            "${module.static_bucket.arn}/static/*",
+        ]
+    )
+    assert not any(
+        action.startswith("cloudfront:") for s in cms["statement"] for action in s["actions"]
+    )
+    cms_environment = module("")["locals"]["service_environment"]
+    assert "CLOUDFRONT_DISTRIBUTION_ID" not in json.dumps(cms_environment)
 
 
 def _policy_documents():

@@ -90,9 +90,46 @@ def test_e2e_uses_system_chromium():
     assert job["env"]["CHROMIUM"] == "/usr/bin/chromium"
     assert job["env"]["PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD"] == "1"
     runs = _runs(workflow)
-    assert "apt-get install" in runs and "chromium" in runs
+    assert "make system-packages" in runs  # chromium among the Makefile's packages
     assert "-m e2e" in runs
     assert "playwright install" not in runs
+
+
+def _makefile_system_packages() -> set[str]:
+    text = (WORKFLOWS.parents[1] / "Makefile").read_text()
+    value = re.search(r"^SYSTEM_PACKAGES := ((?:.*\\\n)*.*)$", text, re.M).group(1)
+    return {entry.rsplit(":", 1)[1] for entry in value.replace("\\\n", " ").split()}
+
+
+@pytest.mark.parametrize("name", ["test", "e2e"])
+def test_ci_installs_the_makefiles_system_packages(name):
+    """`make test` stops when one of SYSTEM_PACKAGES is missing and it is not root: the
+    workflows let make install exactly that list (as root) rather than keep a copy."""
+    assert _makefile_system_packages() == {
+        "chromium",
+        "nginx-light",
+        "libnginx-mod-http-brotli-filter",
+        "gettext-base",
+        "gettext",
+        "openssl",
+        "fonts-noto-cjk",
+        "fonts-noto-core",
+    }
+    runs = _runs(_load(name))
+    install = "sudo make system-packages" if name == "test" else "make system-packages"
+    assert install in runs
+    # checkov comes from make's .venv-checkov/.installed (requirements-checkov.lock).
+    assert "checkov" not in runs
+
+
+def test_i18n_runs_the_translation_tests():
+    workflow = _load("i18n")
+    runs = _runs(workflow)
+    assert "make .venv/.installed" in runs
+    assert ".venv/bin/pytest tests/test_translations.py" in runs
+    assert "compilemessages" in runs
+    # The tests compare msgids with a fresh extraction, not whole files with `#:` lines.
+    assert "git diff" not in runs
 
 
 def test_build_uses_the_layer_cache_for_every_image():
@@ -113,23 +150,44 @@ def test_deploy_has_approval_plan_apply_health_and_rollback():
     for command in (
         "terraform plan",
         "terraform apply",
-        "croody-release",
+        "aws ecs run-task",
         "aws ecs wait services-stable",
         "curl --fail",
     ):
         assert command in runs, command
     rollback = [step for step in deploy["steps"] if "update-service" in step.get("run", "")]
     assert len(rollback) == 1 and rollback[0]["if"].startswith("failure()")
+    assert "steps.apply.outcome" in rollback[0]["if"]
     assert workflow["concurrency"]["cancel-in-progress"] is False
 
 
-def test_i18n_checks_up_to_date_complete_and_compiling():
-    runs = _runs(_load("i18n"))
-    assert "makemessages" in runs and "git diff --exit-code" in runs
-    assert "untranslated_entries" in runs and "fuzzy_entries" in runs
-    assert "compilemessages" in runs
-    locales = _load("i18n")["env"]["LOCALES"].split()
-    assert sorted(locales) == sorted(["es", "en", "fr", "pt", "ar", "zh_Hans", "ja", "hi"])
+def test_deploy_runs_the_release_terraform_owns_before_the_rollout():
+    """The release task definition comes from Terraform (with the secrets it needs), is
+    applied first on its own, runs, and only then does the full apply roll the services."""
+    steps = _load("deploy")["jobs"]["deploy"]["steps"]
+    runs = [step.get("run", "") for step in steps]
+
+    def index(predicate) -> int:
+        found = [number for number, run in enumerate(runs) if predicate(run)]
+        assert len(found) == 1, found
+        return found[0]
+
+    release_apply = index(
+        lambda run: (
+            "terraform apply" in run
+            and "-target='module.service[\"cms\"].aws_ecs_task_definition.release'" in run
+        )
+    )
+    release = index(lambda run: "aws ecs run-task" in run)
+    rollout = index(lambda run: "terraform apply" in run and "-target" not in run)
+    stable = index(lambda run: "services-stable" in run and "update-service" not in run)
+    health = index(lambda run: "curl --fail" in run)
+    assert release_apply < release < rollout < stable < health
+    assert "terraform output -raw cms_release_task_definition_arn" in runs[release]
+    # No copy of the running definition: it may lack what the new release needs.
+    assert "register-task-definition" not in "\n".join(runs)
+    assert 'describe-task-definition --task-definition "$CMS_DEFINITION"' not in runs[release]
+    assert steps[rollout]["id"] == "apply"
 
 
 def test_security_runs_every_scanner():

@@ -82,6 +82,30 @@ resource "aws_iam_role_policy" "task" {
   policy = var.task_policy_json
 }
 
+locals {
+  # The container as both task definitions run it; the service adds its port and probe.
+  container = {
+    name                   = var.service
+    image                  = var.image
+    essential              = true
+    readonlyRootFilesystem = true
+    privileged             = false
+    user                   = "10001:10001"
+    mountPoints            = [{ sourceVolume = "tmp", containerPath = "/tmp", readOnly = false }]
+    environment            = [for key in sort(keys(var.environment)) : { name = key, value = var.environment[key] }]
+    secrets                = [for key in sort(keys(var.secrets)) : { name = key, valueFrom = var.secrets[key] }]
+    linuxParameters        = { initProcessEnabled = true }
+    logConfiguration = {
+      logDriver = "awslogs"
+      options = {
+        awslogs-group         = aws_cloudwatch_log_group.this.name
+        awslogs-region        = data.aws_region.current.region
+        awslogs-stream-prefix = var.service
+      }
+    }
+  }
+}
+
 resource "aws_ecs_task_definition" "this" {
   family                   = local.full_name
   requires_compatibilities = ["FARGATE"]
@@ -101,18 +125,8 @@ resource "aws_ecs_task_definition" "this" {
     name = "tmp"
   }
 
-  container_definitions = jsonencode([{
-    name                   = var.service
-    image                  = var.image
-    essential              = true
-    readonlyRootFilesystem = true
-    privileged             = false
-    user                   = "10001:10001"
-    portMappings           = [{ containerPort = var.port, protocol = "tcp" }]
-    mountPoints            = [{ sourceVolume = "tmp", containerPath = "/tmp", readOnly = false }]
-    environment            = [for key in sort(keys(var.environment)) : { name = key, value = var.environment[key] }]
-    secrets                = [for key in sort(keys(var.secrets)) : { name = key, valueFrom = var.secrets[key] }]
-    linuxParameters        = { initProcessEnabled = true }
+  container_definitions = jsonencode([merge(local.container, {
+    portMappings = [{ containerPort = var.port, protocol = "tcp" }]
     healthCheck = {
       command     = ["CMD", "croody-healthcheck", "http://127.0.0.1:${var.port}${var.health_path}"]
       interval    = 15
@@ -120,15 +134,44 @@ resource "aws_ecs_task_definition" "this" {
       retries     = 3
       startPeriod = 60
     }
-    logConfiguration = {
-      logDriver = "awslogs"
-      options = {
-        awslogs-group         = aws_cloudwatch_log_group.this.name
-        awslogs-region        = data.aws_region.current.region
-        awslogs-stream-prefix = var.service
-      }
-    }
-  }])
+  })])
+}
+
+# One-off release task (var.release_command): the same image, environment, secrets, roles
+# and read-only filesystem as the service, no port, no probe. deploy.yml applies it (with
+# the permissions and secret values it depends on) and runs it before the services roll.
+resource "aws_ecs_task_definition" "release" {
+  count = length(var.release_command) > 0 ? 1 : 0
+
+  family                   = "${local.full_name}-release"
+  requires_compatibilities = ["FARGATE"]
+  network_mode             = "awsvpc"
+  cpu                      = var.cpu
+  memory                   = var.memory
+  execution_role_arn       = aws_iam_role.execution.arn
+  task_role_arn            = aws_iam_role.task.arn
+
+  runtime_platform {
+    operating_system_family = "LINUX"
+    cpu_architecture        = "X86_64"
+  }
+
+  volume {
+    name = "tmp"
+  }
+
+  container_definitions = jsonencode([merge(local.container, {
+    command      = var.release_command
+    portMappings = []
+    logConfiguration = merge(local.container.logConfiguration, {
+      options = merge(local.container.logConfiguration.options, {
+        awslogs-stream-prefix = "${var.service}-release"
+      })
+    })
+  })])
+
+  # A targeted apply of this definition also grants what the task needs at start.
+  depends_on = [aws_iam_role_policy.execution, aws_iam_role_policy.task]
 }
 
 resource "aws_ecs_service" "this" {

@@ -13,6 +13,11 @@ output "task_definition_family" {
   value       = aws_ecs_task_definition.this.family
 }
 
+output "release_task_definition_arn" {
+  description = "Release task definition (empty without release_command)."
+  value       = one(aws_ecs_task_definition.release[*].arn)
+}
+
 output "task_role_arn" {
   description = "Application role."
   value       = aws_iam_role.task.arn

@@ -95,6 +95,12 @@ variable "task_policy_json" {
   default     = ""
 }
 
+variable "release_command" {
+  description = "Command of a one-off release task definition from the same image (empty: none)."
+  type        = list(string)
+  default     = []
+}
+
 variable "log_retention_days" {
   description = "Retention of the service's log group."
   type        = number

@@ -1,6 +1,14 @@
 # Web ACL with AWS managed rules (common exploits, known bad inputs incl.
 # Log4Shell: KnownBadInputs, IP reputation) and a per-IP rate limit; logs to an encrypted
 # CloudWatch log group. scope = REGIONAL (ALB) or CLOUDFRONT (us-east-1 provider).
+#
+# Request bodies: the common rule set's SizeRestrictions_BODY blocks any body over 8 KB,
+# which would refuse telemetry batches (up to 256 KB), IDS batches (up to 32 MB, 10 MB at
+# the gateway), avatars and Wagtail uploads. It only counts here (and labels the request);
+# "oversized-body-outside-uploads" then blocks such bodies everywhere except the paths that
+# take them. WAF cannot measure a body past its inspection limit (8 KB at the ALB, 16 KB
+# at CloudFront), so the real ceilings are the applications' own (413 above them):
+# telemetry 256 KB, IDS 32 MB, Django's upload settings, nginx client_max_body_size.
 
 data "aws_caller_identity" "current" {}
 data "aws_region" "current" {}
@@ -26,12 +34,67 @@ resource "aws_wafv2_web_acl" "this" {
       managed_rule_group_statement {
         name        = "AWSManagedRulesCommonRuleSet"
         vendor_name = "AWS"
+
+        rule_action_override {
+          name = "SizeRestrictions_BODY"
+          action_to_use {
+            count {}
+          }
+        }
       }
     }
 
     visibility_config {
       cloudwatch_metrics_enabled = true
       metric_name                = "${var.name}-AWSManagedRulesCommonRuleSet"
+      sampled_requests_enabled   = true
+    }
+  }
+
+  # Bodies over the inspection limit (labelled by SizeRestrictions_BODY above) are refused
+  # except where the application accepts large bodies: the telemetry and IDS APIs, the
+  # Wagtail admin (images, documents, long pages) and the avatar form of the profile.
+  rule {
+    name     = "oversized-body-outside-uploads"
+    priority = 15
+
+    action {
+      block {}
+    }
+
+    statement {
+      and_statement {
+        statement {
+          label_match_statement {
+            scope = "LABEL"
+            key   = "awswaf:managed:aws:core-rule-set:SizeRestrictions_Body"
+          }
+        }
+
+        statement {
+          not_statement {
+            statement {
+              regex_match_statement {
+                regex_string = var.large_body_path_regex
+
+                field_to_match {
+                  uri_path {}
+                }
+
+                text_transformation {
+                  priority = 0
+                  type     = "NONE"
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+
+    visibility_config {
+      cloudwatch_metrics_enabled = true
+      metric_name                = "${var.name}-oversized-body"
       sampled_requests_enabled   = true
     }
   }

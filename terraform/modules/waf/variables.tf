@@ -23,3 +23,9 @@ variable "log_retention_days" {
   description = "Retention of the WAF log group."
   type        = number
 }
+
+variable "large_body_path_regex" {
+  description = "URI paths allowed request bodies over WAF's inspection limit (the applications enforce their own limits)."
+  type        = string
+  default     = "^/(api/(telemetry|ids)/|admin/|[a-z]{2}(-[a-z]+)?/account/profile/details/$)"
+}
