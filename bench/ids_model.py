@@ -2,8 +2,8 @@
 
 Run from the repository root:  .venv/bin/python -m bench.ids_model [--model-dir DIR]
 Writes bench/results/ids_model.json. Records come from the NSL-KDD training file
-when it is beside the repository (shared/datasets/...), otherwise they are
-synthesised from the model's feature schema; the JSON says which.
+shipped in apis/ids/data/ (apis.ids.records.DEFAULT_DATASET); should it be absent,
+they are synthesised from the model's feature schema; the JSON says which.
 """
 
 from __future__ import annotations
@@ -33,15 +33,16 @@ from apis.ids.features import (  # noqa: E402
     NUMERIC_FEATURES,
     FeatureKind,
 )
+from apis.ids.records import DEFAULT_DATASET  # noqa: E402
 from apis.ids.scoring import IdsModel  # noqa: E402
 
-DATASET = REPO_ROOT / ".." / "shared" / "datasets" / "nsl-kdd" / "KDDTrain+_20Percent.txt"
+DATASET = DEFAULT_DATASET
 RESULTS = REPO_ROOT / "bench" / "results" / "ids_model.json"
 BATCH = 10_000
 
 
 def _records_from_dataset(path: Path, n: int) -> list[dict[str, Any]]:
-    from apis.ids.dataset import load_nsl_kdd
+    from apis.ids.ml.dataset import load_nsl_kdd
 
     X = load_nsl_kdd(path).X[:n].tolist()
     # JSON would deliver integers for the integer features: mimic that.

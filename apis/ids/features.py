@@ -80,6 +80,12 @@ N_FEATURES: Final[int] = 41
 if len(FEATURE_NAMES) != N_FEATURES:
     raise ImportError("NSL-KDD has exactly 41 features")
 
+# Column positions inside FEATURE_NAMES (and so inside the model's input matrix).
+CATEGORICAL_INDEX: Final[tuple[int, ...]] = tuple(
+    FEATURE_NAMES.index(n) for n in CATEGORICAL_FEATURES
+)
+NUMERIC_INDEX: Final[tuple[int, ...]] = tuple(FEATURE_NAMES.index(n) for n in NUMERIC_FEATURES)
+
 NORMAL: Final[str] = "normal"
 # Class order used everywhere (probability columns, metrics, confusion matrix).
 CLASSES: Final[tuple[str, ...]] = (NORMAL, "DoS", "Probe", "R2L", "U2R")

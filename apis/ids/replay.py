@@ -1,12 +1,14 @@
 """Replay NSL-KDD connection records against the IDS API, so the demo has traffic.
 
-    python -m apis.ids.replay --file ../shared/datasets/nsl-kdd/KDDTrain+_20Percent.txt --rate 20 \\
-        --key crd_… [--url http://127.0.0.1:8000] [--batch 1] [--limit 1000] [--loop]
+    python -m apis.ids.replay --rate 20 --key crd_… [--file PATH] \\
+        [--url http://127.0.0.1:8000] [--batch 1] [--limit 1000] [--loop]
 
 Posts the file's records to POST /api/ids/predict at about --rate records per second
 (--batch records per request), prints progress to stderr once a second and a
-summary at the end. When the file has labels, the summary compares the verdicts with
-them. Standard library only: it runs wherever Python does.
+summary at the end. When the file has labels, the summary compares the verdicts
+with them. --file defaults to the NSL-KDD training file shipped in apis/ids/data/
+(gzip-compressed); any NSL-KDD file, plain text or gzip, may be given.
+Standard library only: it runs wherever Python does.
 """
 
 from __future__ import annotations
@@ -17,13 +19,14 @@ import itertools
 import json
 import sys
 import time
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import urlsplit
 
-from apis.ids.records import LabelledRecord, read_records
+from apis.ids.records import DEFAULT_DATASET, LabelledRecord, read_records
 
 PREDICT_PATH = "/api/ids/predict"
 MAX_CONSECUTIVE_FAILURES = 5
@@ -210,7 +213,12 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--file", type=Path, required=True, help="NSL-KDD file (CSV rows)")
+    parser.add_argument(
+        "--file",
+        type=Path,
+        default=DEFAULT_DATASET,
+        help="NSL-KDD file, CSV rows, plain or gzip (default: the shipped %(default)s)",
+    )
     parser.add_argument("--rate", type=_positive(float), required=True, help="records per second")
     parser.add_argument("--key", required=True, help="API key with the ids:score scope")
     parser.add_argument(
@@ -247,6 +255,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except ValueError as exc:  # a malformed row in the file
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except (OSError, EOFError, zlib.error) as exc:  # unreadable file, e.g. a broken gzip
+        print(f"error: {args.file}: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

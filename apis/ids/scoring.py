@@ -35,14 +35,15 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OrdinalEncoder
 
 from apis.ids.artifact import DEFAULT_MODEL_DIR, ModelLoadError, load_pipeline, read_metadata
-from apis.ids.dataset import CATEGORICAL_INDEX, NUMERIC_INDEX, assemble_matrix
 from apis.ids.decision import attack_score, decide
 from apis.ids.features import (
     CATEGORICAL_FEATURES,
+    CATEGORICAL_INDEX,
     CLASSES,
     FEATURE_NAMES,
     N_FEATURES,
     NUMERIC_FEATURES,
+    NUMERIC_INDEX,
 )
 
 ATTACK, NORMAL_VERDICT = "attack", "normal"
@@ -77,6 +78,20 @@ def _gc_paused(rows: int) -> Iterator[None]:
 
 # Public name for callers that build large batches around the model (apis.ids.service).
 gc_paused = _gc_paused
+
+
+def assemble_matrix(categorical: Any, numeric: np.ndarray) -> np.ndarray:
+    """Interleave categorical strings and float columns into the (n, 41) model input.
+
+    The pipeline's input contract, in FEATURE_NAMES order: the training loader
+    (apis.ids.ml.dataset) builds its matrix with this function too.
+    """
+    n = numeric.shape[0]
+    X = np.empty((n, N_FEATURES), dtype=object)
+    if n:
+        X[:, CATEGORICAL_INDEX] = np.asarray(categorical, dtype=object).reshape(n, -1)
+        X[:, NUMERIC_INDEX] = numeric
+    return X
 
 
 class RecordError(ValueError):

@@ -1,4 +1,4 @@
-"""IDS test fixtures: the data set beside the repo, the committed model, one retrain."""
+"""IDS test fixtures: the shipped data set, the committed model, one retrain."""
 
 from __future__ import annotations
 
@@ -17,14 +17,7 @@ from .support import DATASET, REPO_ROOT
 
 @pytest.fixture(scope="session")
 def dataset_path() -> Path:
-    """The NSL-KDD training file. Never skipped: without it the training tests fail."""
-    if not DATASET.is_file():
-        pytest.fail(
-            f"NSL-KDD training file not found at {DATASET.resolve()}: the IDS training tests "
-            "read it from shared/datasets/nsl-kdd/ beside the repository (it is not copied "
-            "into the repo)",
-            pytrace=False,
-        )
+    """The NSL-KDD training file shipped in apis/ids/data/ (gzip-compressed)."""
     return DATASET
 
 
@@ -43,7 +36,7 @@ def retrained_dir(dataset_path: Path, tmp_path_factory: pytest.TempPathFactory) 
     """Run the real training command once per session into a temporary directory."""
     out = tmp_path_factory.mktemp("ids-model")
     proc = subprocess.run(
-        [sys.executable, "-m", "apis.ids.train", "--data", str(dataset_path), "--out", str(out)],
+        [sys.executable, "-m", "apis.ids.ml.train", "--data", str(dataset_path), "--out", str(out)],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,

@@ -6,10 +6,11 @@ from pathlib import Path
 from typing import Any
 
 from apis.ids.features import FEATURE_NAMES
+from apis.ids.records import DEFAULT_DATASET
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-# Beside the repository, never copied into it.
-DATASET = REPO_ROOT / ".." / "shared" / "datasets" / "nsl-kdd" / "KDDTrain+_20Percent.txt"
+# The NSL-KDD training file shipped in the repository (gzip; apis/ids/data/README.md).
+DATASET = DEFAULT_DATASET
 
 # Row 1 of KDDTrain+_20Percent: a normal ftp_data transfer.
 _ROW_1 = (

@@ -16,8 +16,8 @@ from apis.ids.artifact import (
     ArtifactIntegrityError,
     ModelLoadError,
 )
-from apis.ids.dataset import load_nsl_kdd
 from apis.ids.features import CATEGORICAL_FEATURES, CLASSES, FEATURE_NAMES, NUMERIC_FEATURES
+from apis.ids.ml.dataset import load_nsl_kdd
 from apis.ids.scoring import IdsModel, RecordError
 
 from .support import neptune_record, normal_record

@@ -1,7 +1,9 @@
-"""Retraining on the real file reproduces the committed model's metadata and predictions."""
+"""Retraining on the shipped file reproduces the committed model's metadata and predictions."""
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import math
 import subprocess
 import sys
@@ -13,14 +15,17 @@ import numpy as np
 import pytest
 
 from apis.ids.artifact import DEFAULT_MODEL_DIR
-from apis.ids.dataset import load_nsl_kdd
 from apis.ids.features import ATTACK_TO_CATEGORY, CLASSES, FEATURE_NAMES
+from apis.ids.ml.dataset import DEFAULT_DATASET, DatasetError, load_nsl_kdd, sha256_text
 from apis.ids.scoring import IdsModel
 
-from .support import REPO_ROOT
+from .support import DATASET, REPO_ROOT
 
-# The SHA-256 given in shared/datasets/nsl-kdd/README.md.
+# The SHA-256 values recorded in apis/ids/data/README.md: the uncompressed NSL-KDD text
+# (what metadata.json records, and what the data set's publishers give) and the gzip.
 DATASET_SHA256 = "5bf25df3ec1544eb3297b9a90b56736ba11e31f429df20e5aa0cfd49ca0fc896"
+DATASET_GZIP_SHA256 = "75256e4765612d8cd1561799d13ae0aef4e23df9bf60f40525fe281c8bd7a2b8"
+DATA_README = REPO_ROOT / "apis" / "ids" / "data" / "README.md"
 TOLERANCE = 1e-9
 
 
@@ -127,13 +132,60 @@ def test_model_input_width_is_41(model: IdsModel) -> None:
     assert model.pipeline.named_steps["classifier"].n_features_in_ == 41
 
 
+def test_shipped_data_matches_the_recorded_digests() -> None:
+    assert DATASET == DEFAULT_DATASET
+    assert DATASET.is_relative_to(REPO_ROOT) and DATASET.name.endswith(".txt.gz")
+    assert hashlib.sha256(DATASET.read_bytes()).hexdigest() == DATASET_GZIP_SHA256
+    assert sha256_text(DATASET) == DATASET_SHA256
+    readme = DATA_README.read_text()
+    assert DATASET_SHA256 in readme and DATASET_GZIP_SHA256 in readme
+    assert DATASET.name in readme
+
+
 def test_dataset_loader_drops_difficulty(dataset_path: Path) -> None:
     ds = load_nsl_kdd(dataset_path)
     assert ds.X.shape == (25_192, 41)
     assert ds.sha256 == DATASET_SHA256
+    assert ds.name == "nsl-kdd-train-20percent.txt"  # the text's name, as metadata.json says
     # Row 1 ends "...,0.00,normal,20": the difficulty 20 must appear nowhere in the row.
     assert ds.labels[0] == "normal"
     assert ds.X[0, -1] == 0.0
+
+
+def test_plain_text_and_gzip_load_alike(dataset_path: Path, tmp_path: Path) -> None:
+    """A plain-text NSL-KDD file still loads; a .gz is read by its content, not its name."""
+    with gzip.open(dataset_path, "rb") as fh:
+        head = b"".join(fh.readline() for _ in range(200))
+    plain = tmp_path / "sample.txt"
+    plain.write_bytes(head)
+    disguised = tmp_path / "sample-gzip.txt"  # gzip content without the .gz suffix
+    disguised.write_bytes(gzip.compress(head, mtime=0))
+    a, b = load_nsl_kdd(plain), load_nsl_kdd(disguised)
+    assert a.X.shape == b.X.shape == (200, 41)
+    assert (a.X == b.X).all() and (a.labels == b.labels).all()
+    assert a.sha256 == b.sha256 == hashlib.sha256(head).hexdigest()
+    assert (load_nsl_kdd(dataset_path).X[:200] == a.X).all()
+
+
+def test_broken_gzip_is_a_dataset_error(dataset_path: Path, tmp_path: Path) -> None:
+    truncated = tmp_path / "truncated.txt.gz"
+    truncated.write_bytes(dataset_path.read_bytes()[:5000])
+    with pytest.raises(DatasetError, match="unreadable"):
+        load_nsl_kdd(truncated)
+
+
+def test_serving_modules_do_not_import_the_training_package() -> None:
+    code = (
+        "import sys\n"
+        "import apis.ids.api_schemas, apis.ids.csv_export, apis.ids.records, apis.ids.replay\n"
+        "import apis.ids.scoring, apis.ids.store\n"
+        "print(sorted(m for m in sys.modules if m.startswith('apis.ids.ml')))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
 
 
 def test_attack_mapping_includes_names_absent_from_training() -> None:
@@ -160,9 +212,11 @@ def test_committed_artifact_is_small_and_svg_is_well_formed() -> None:
 
 
 def test_train_help_and_missing_data_file(tmp_path: Path) -> None:
-    run = [sys.executable, "-m", "apis.ids.train"]
+    run = [sys.executable, "-m", "apis.ids.ml.train"]
     helped = subprocess.run([*run, "--help"], cwd=REPO_ROOT, capture_output=True, text=True)
     assert helped.returncode == 0 and "--data" in helped.stdout and "--out" in helped.stdout
+    # The shipped data is the default (argparse may wrap the path at its hyphens).
+    assert DATASET.name in "".join(helped.stdout.split())
     missing = subprocess.run(
         [*run, "--data", str(tmp_path / "nope.txt"), "--out", str(tmp_path / "out")],
         cwd=REPO_ROOT,

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from apis.ids.decision import decide
-from apis.ids.validation import (
+from apis.ids.ml.validation import (
     attack_type_fold_assignment,
     classification_metrics,
     leave_attack_types_out_folds,

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from apis.ids.records import parse_row, read_records
+from apis.ids.records import open_text, parse_row, read_records
 from tests.servers import REPO, Server
 
 from ..support import DATASET
@@ -30,9 +30,9 @@ def replay(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]
 
 @pytest.fixture()
 def sample(tmp_path: Path) -> Path:
-    """The first 45 rows of the training file (labels and difficulty included)."""
+    """The first 45 rows of the training file (labels and difficulty included), plain text."""
     path = tmp_path / "sample.txt"
-    with DATASET.open() as source:
+    with open_text(DATASET) as source:
         path.write_text("".join(next(source) for _ in range(45)))
     return path
 
@@ -78,6 +78,28 @@ def test_replay_keeps_to_the_rate(ids_api: Server, accounts: Seeded, sample: Pat
     rates = [float(line.split("(")[1].split("/s")[0]) for line in result.stderr.splitlines()
              if line.startswith("sent ")]  # fmt: skip
     assert rates and 15 <= rates[-1] <= 25
+
+
+def test_replay_reads_the_shipped_data_by_default(ids_api: Server, accounts: Seeded) -> None:
+    result = replay(
+        "--rate", "300", "--batch", "10", "--limit", "30",
+        "--key", accounts.key("replay"), "--url", ids_api.base_url,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert f"replaying {DATASET.name}" in result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["sent"] == 30 and summary["failed_requests"] == 0
+
+
+def test_replay_reports_an_unreadable_file(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.txt.gz"
+    broken.write_bytes(DATASET.read_bytes()[:10] + b"\xff" * 64)  # gzip header, bad deflate data
+    # The first read fails, before anything is sent: no service is needed.
+    result = replay(
+        "--file", str(broken), "--rate", "1000", "--key", "k", "--url", "http://127.0.0.1:9"
+    )
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1].startswith("error: ")
 
 
 def test_replay_stops_with_a_clear_message_on_a_bad_key(ids_api: Server, sample: Path) -> None:

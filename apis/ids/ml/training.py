@@ -36,9 +36,6 @@ from apis.ids.artifact import (
     dump_pipeline,
     write_metadata,
 )
-from apis.ids.candidates import CANDIDATES, RANDOM_STATE, serial_prediction
-from apis.ids.confusion_svg import confusion_matrices_svg
-from apis.ids.dataset import Dataset, load_nsl_kdd
 from apis.ids.decision import attack_score
 from apis.ids.features import (
     ATTACK_CATEGORIES,
@@ -49,7 +46,10 @@ from apis.ids.features import (
     NORMAL,
     FeatureKind,
 )
-from apis.ids.validation import (
+from apis.ids.ml.candidates import CANDIDATES, RANDOM_STATE, serial_prediction
+from apis.ids.ml.confusion_svg import confusion_matrices_svg
+from apis.ids.ml.dataset import Dataset, load_nsl_kdd
+from apis.ids.ml.validation import (
     attack_type_fold_assignment,
     classification_metrics,
     cross_fitted_threshold_check,

@@ -1,7 +1,7 @@
 """Candidate pipelines compared by validation; each is built unfitted.
 
 Every candidate is one sklearn Pipeline ``features -> classifier`` taking the
-(n, 41) object matrix of apis.ids.dataset, so all encoders are fitted on the
+(n, 41) object matrix of apis.ids.ml.dataset, so all encoders are fitted on the
 training rows only (inside each CV fold too). Sizes are kept small so the
 chosen artifact stays well under a few MB, scoring stays fast, and the whole
 training run (3 candidates x 10 folds) stays around a minute on two cores.
@@ -22,7 +22,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, OrdinalEncoder, StandardScaler
 
-from apis.ids.dataset import CATEGORICAL_INDEX, NUMERIC_INDEX
+from apis.ids.features import CATEGORICAL_INDEX, NUMERIC_INDEX
 
 RANDOM_STATE = 20240611
 # Threads for tree fitting (joblib); prediction is switched to 1 after fit so the

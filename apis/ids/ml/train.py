@@ -1,7 +1,8 @@
-"""Command line: ``python -m apis.ids.train --data PATH [--out DIR]``.
+"""Command line: ``python -m apis.ids.ml.train [--data PATH] [--out DIR]``.
 
 Validates the candidates, writes the selected model, metadata.json and the
 confusion-matrix SVG. Progress goes to stderr; the metadata path to stdout.
+Without --data it trains on the NSL-KDD file shipped in apis/ids/data/.
 """
 
 from __future__ import annotations
@@ -10,14 +11,14 @@ import argparse
 import sys
 
 from apis.ids.artifact import DEFAULT_MODEL_DIR, METADATA_NAME, ModelLoadError
-from apis.ids.candidates import CANDIDATES
-from apis.ids.dataset import DatasetError
-from apis.ids.training import DEFAULT_CANDIDATES, MAX_FPR, print_progress, train
+from apis.ids.ml.candidates import CANDIDATES
+from apis.ids.ml.dataset import DEFAULT_DATASET, DatasetError
+from apis.ids.ml.training import DEFAULT_CANDIDATES, MAX_FPR, print_progress, train
 
 
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m apis.ids.train",
+        prog="python -m apis.ids.ml.train",
         description=(
             "Train the IDS connection classifier on an NSL-KDD file: compare candidates by "
             "stratified and leave-attack-types-out cross-validation, choose the model and the "
@@ -26,7 +27,10 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         ),
     )
     parser.add_argument(
-        "--data", required=True, help="NSL-KDD file (41 features, label, difficulty; no header)"
+        "--data",
+        default=str(DEFAULT_DATASET),
+        help="NSL-KDD file, plain or gzip (41 features, label, difficulty; no header) "
+        "(default: the shipped %(default)s)",
     )
     parser.add_argument(
         "--out",

@@ -20,9 +20,9 @@ from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline
 
-from apis.ids.candidates import serial_prediction
 from apis.ids.decision import attack_score, decide
 from apis.ids.features import ATTACK_CLASSES, CLASSES, NORMAL
+from apis.ids.ml.candidates import serial_prediction
 
 Folds = list[tuple[np.ndarray, np.ndarray]]
 

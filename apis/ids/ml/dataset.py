@@ -2,29 +2,29 @@
 
 No pandas: rows become a 2-D ``object`` array in FEATURE_NAMES order (strings for
 the categorical columns, floats for the numeric ones), the same layout the scorer
-builds from request records, so training and serving share one input contract.
+builds from request records (apis.ids.scoring.assemble_matrix), so training and
+serving share one input contract.
+
+The file may be plain text or gzip-compressed; DEFAULT_DATASET is the training
+file shipped with the repository (apis/ids/data/README.md). Its name and SHA-256,
+as recorded in the model metadata, are those of the uncompressed text.
 """
 
 from __future__ import annotations
 
 import csv
 import hashlib
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from apis.ids.features import (
-    CATEGORICAL_FEATURES,
-    FEATURE_NAMES,
-    N_FEATURES,
-    NUMERIC_FEATURES,
-    category_of,
-)
+from apis.ids.features import CATEGORICAL_INDEX, N_FEATURES, NUMERIC_INDEX, category_of
+from apis.ids.records import DEFAULT_DATASET, open_bytes, open_text
+from apis.ids.scoring import assemble_matrix
 
-# Column positions inside FEATURE_NAMES (and so inside the input matrix).
-CATEGORICAL_INDEX: tuple[int, ...] = tuple(FEATURE_NAMES.index(n) for n in CATEGORICAL_FEATURES)
-NUMERIC_INDEX: tuple[int, ...] = tuple(FEATURE_NAMES.index(n) for n in NUMERIC_FEATURES)
+__all__ = ["DEFAULT_DATASET", "Dataset", "DatasetError", "load_nsl_kdd", "sha256_text"]
 
 # 41 features, then label, then difficulty (read and dropped).
 _N_COLUMNS = N_FEATURES + 2
@@ -39,39 +39,27 @@ class Dataset:
     X: np.ndarray  # (n, 41) object array, FEATURE_NAMES order
     labels: np.ndarray  # (n,) attack name or "normal"
     categories: np.ndarray  # (n,) one of CLASSES
-    name: str
-    sha256: str
+    name: str  # file name of the text (without a trailing .gz)
+    sha256: str  # of the uncompressed text
 
     def __len__(self) -> int:
         return len(self.labels)
 
 
-def sha256_file(path: Path) -> str:
+def sha256_text(path: str | Path) -> str:
+    """SHA-256 of the file's uncompressed content (gzip files are decompressed first)."""
     digest = hashlib.sha256()
-    with path.open("rb") as fh:
+    with open_bytes(path) as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
 
 
-def assemble_matrix(categorical: list, numeric: np.ndarray) -> np.ndarray:
-    """Interleave categorical strings and float columns into the (n, 41) input."""
-    n = numeric.shape[0]
-    X = np.empty((n, N_FEATURES), dtype=object)
-    if n:
-        X[:, CATEGORICAL_INDEX] = np.asarray(categorical, dtype=object).reshape(n, -1)
-        X[:, NUMERIC_INDEX] = numeric
-    return X
-
-
-def load_nsl_kdd(path: str | Path) -> Dataset:
-    path = Path(path)
-    if not path.is_file():
-        raise DatasetError(f"NSL-KDD file not found: {path}")
+def _read_rows(path: Path) -> tuple[list[list[str]], list[list[str]], list[str]]:
     categorical: list[list[str]] = []
     numeric: list[list[str]] = []
     labels: list[str] = []
-    with path.open(newline="") as fh:
+    with open_text(path) as fh:
         for line_no, row in enumerate(csv.reader(fh), start=1):
             if not row:
                 continue
@@ -84,6 +72,18 @@ def load_nsl_kdd(path: str | Path) -> Dataset:
             numeric.append([row[i] for i in NUMERIC_INDEX])
             labels.append(row[N_FEATURES])
             # row[N_FEATURES + 1] is the difficulty score: intentionally discarded.
+    return categorical, numeric, labels
+
+
+def load_nsl_kdd(path: str | Path = DEFAULT_DATASET) -> Dataset:
+    path = Path(path)
+    if not path.is_file():
+        raise DatasetError(f"NSL-KDD file not found: {path}")
+    try:
+        categorical, numeric, labels = _read_rows(path)
+        sha256 = sha256_text(path)
+    except (OSError, EOFError, zlib.error, UnicodeDecodeError) as exc:  # BadGzipFile is an OSError
+        raise DatasetError(f"{path.name}: unreadable: {exc}") from None
     if not labels:
         raise DatasetError(f"{path} holds no rows")
     try:
@@ -98,6 +98,6 @@ def load_nsl_kdd(path: str | Path) -> Dataset:
         X=assemble_matrix(categorical, numeric_arr),
         labels=np.asarray(labels, dtype=object),
         categories=np.asarray(categories, dtype=object),
-        name=path.name,
-        sha256=sha256_file(path),
+        name=path.name.removesuffix(".gz"),
+        sha256=sha256,
     )
