@@ -93,9 +93,10 @@ bench: $(INSTALLED) ## Run the benchmarks; figures go to bench/results/
 	@echo "==> Telemetry API (SQLite, and PostgreSQL when reachable)"
 	@$(PY) -m bench.telemetry
 
-lint: $(INSTALLED) ## ruff format --check and ruff check
+lint: $(INSTALLED) ## ruff format --check, ruff check, and the import contracts (cms and apis apart)
 	@$(VENV)/bin/ruff format --check .
 	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/lint-imports --no-cache
 
 format: $(INSTALLED) ## Format and fix what ruff can
 	@$(VENV)/bin/ruff format .

@@ -20,6 +20,8 @@ urlpatterns = [
     path("language/", switch_language, name="switch_language"),
     path("", language_root, name="language_root"),  # the profile's language, then the cookie…
     path("api/v2/", api_router.urls),  # headless API: pages, images, documents, products
+    # For the services only: the gateways refuse it, and it needs INTERNAL_API_SECRET.
+    path("internal/", include("cms.accounts.internal_api")),
 ]
 
 if settings.DEBUG:

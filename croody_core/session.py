@@ -1,14 +1,15 @@
 """The `croody_api` cookie: a short-lived signed token telling the APIs who is signed in.
 
-Standard library only, so the FastAPI services verify what the CMS issues without Django.
-
-The CMS (`cms.accounts.middleware`) sets it for a signed-in user on every request that needs a
-fresh one: HttpOnly, SameSite=Lax, path `/api/`, Secure in production; it is deleted on sign-out.
-The services (`apis.common.auth`) read it from requests on the same origin.
+The CMS sets it for a signed-in user on every request that needs a fresh one: HttpOnly,
+SameSite=Lax, path `/api/`, Secure in production; it is deleted on sign-out. The services read
+it from requests on the same origin. The CMS also mints one for the user it reads service data
+for (the fleet view, My robots, the IDS views) and sends it as this cookie.
 
 Token: ``v1.<payload>.<signature>``, both parts base64url without padding; the payload is the
 JSON object ``{"uid": int, "staff": bool, "groups": [str], "exp": unix seconds}`` and the
-signature HMAC-SHA256 over ``v1.<payload>`` with `API_SESSION_SECRET`.
+signature HMAC-SHA256 over ``v1.<payload>`` with `API_SESSION_SECRET`. A token the CMS mints
+for its own reads also carries ``"robots": [str]``, the robots the user owns, so the service
+needs not ask; the browser's cookie does not (it would grow with the fleet).
 """
 
 from __future__ import annotations
@@ -18,12 +19,9 @@ import binascii
 import hashlib
 import hmac
 import json
-import os
-import secrets
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
 COOKIE_NAME = "croody_api"
 COOKIE_PATH = "/api/"
@@ -32,9 +30,8 @@ TOKEN_TTL_SECONDS = 300
 REFRESH_AFTER_SECONDS = 60
 SECRET_FILE = "api-session-secret"  # noqa: S105  (a file name, not a secret)
 MIN_SECRET_LENGTH = 32
-MAX_TOKEN_LENGTH = 4096
+MAX_TOKEN_LENGTH = 16384  # a minted token lists the user's robots
 _VERSION = "v1"
-_REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass(frozen=True)
@@ -43,38 +40,7 @@ class SessionClaims:
     is_staff: bool
     groups: frozenset[str]
     expires_at: int
-
-
-def var_dir() -> Path:
-    return Path(os.environ.get("CROODY_VAR_DIR") or _REPO_ROOT / "var")
-
-
-def load_secret(directory: Path | None = None) -> str:
-    """`API_SESSION_SECRET`, else one random secret kept in <var>/api-session-secret (dev).
-
-    The CMS and the services of one checkout share the file, so they agree without set-up.
-    Production settings refuse to start without the variable instead.
-    """
-    configured = os.environ.get("API_SESSION_SECRET", "").strip()
-    if configured:
-        return configured
-    path = (directory or var_dir()) / SECRET_FILE
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            # O_EXCL: when several processes start at once, exactly one writes the secret.
-            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
-            with os.fdopen(descriptor, "w") as file:
-                file.write(secrets.token_urlsafe(48))
-    for _attempt in range(50):  # another process may be between creating and writing it
-        secret = path.read_text().strip()
-        if secret:
-            return secret
-        time.sleep(0.02)
-    raise RuntimeError(f"{path} is empty: delete it or set API_SESSION_SECRET")
+    robots: frozenset[str] | None = None  # None: not stated, ask the CMS
 
 
 def _b64encode(data: bytes) -> str:
@@ -97,9 +63,17 @@ def issue_token(
     secret: str,
     ttl: int = TOKEN_TTL_SECONDS,
     now: float | None = None,
+    robots: Iterable[str] | None = None,
 ) -> str:
     issued = int(time.time() if now is None else now)
-    payload = {"uid": user_id, "staff": is_staff, "groups": sorted(groups), "exp": issued + ttl}
+    payload: dict[str, object] = {
+        "uid": user_id,
+        "staff": is_staff,
+        "groups": sorted(groups),
+        "exp": issued + ttl,
+    }
+    if robots is not None:
+        payload["robots"] = sorted(robots)
     body = _b64encode(json.dumps(payload, separators=(",", ":")).encode())
     message = f"{_VERSION}.{body}"
     return f"{message}.{_sign(message, secret)}"
@@ -122,6 +96,7 @@ def verify_token(token: str, secret: str, *, now: float | None = None) -> Sessio
             is_staff=payload["staff"],
             groups=frozenset(payload["groups"]),
             expires_at=payload["exp"],
+            robots=None if payload.get("robots") is None else frozenset(payload["robots"]),
         )
     except (ValueError, KeyError, TypeError, binascii.Error):
         return None
@@ -130,6 +105,7 @@ def verify_token(token: str, secret: str, *, now: float | None = None) -> Sessio
         and type(claims.is_staff) is bool
         and type(claims.expires_at) is int
         and all(isinstance(group, str) for group in claims.groups)
+        and all(isinstance(robot, str) for robot in claims.robots or ())
     ):
         return None
     if claims.expires_at <= (time.time() if now is None else now):

@@ -1,5 +1,6 @@
-"""Real servers for tests: the gateway or one service in a subprocess, on a free port."""
+"""Real servers for tests: the gateway, the CMS or one service in a subprocess, on a free port."""
 
+import json
 import os
 import socket
 import subprocess
@@ -14,6 +15,8 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg2
 
 REPO = Path(__file__).resolve().parent.parent
+# What the services present to the CMS's /internal/ in these tests (INTERNAL_API_SECRET).
+INTERNAL_SECRET = "tests-internal-api-secret-" + "i" * 16
 
 
 def free_port() -> int:
@@ -96,9 +99,9 @@ def base_env(var_dir: Path, **overrides: str) -> dict[str, str]:
         "PYTHONUNBUFFERED": "1",
     }
     env.pop("CROODY_ADMIN_PASSWORD", None)
-    # tests/telemetry's session fixtures set these in os.environ: a server gets its own or none.
-    env.pop("ACCOUNTS_DATABASE_URL", None)
+    # A server gets the secrets a test gives it, or none (development makes its own).
     env.pop("API_SESSION_SECRET", None)
+    env.pop("INTERNAL_API_SECRET", None)
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for Playwright in this process only
     env.update(overrides)
     return env
@@ -120,3 +123,39 @@ def fresh_database_url(name_suffix: str, url: str | None = None) -> str | None:
         cursor.execute(f'CREATE DATABASE "{name}"')
     admin.close()
     return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def seed_cms(var_dir: Path, script: Path, database_url: str) -> dict:
+    """Build a CMS database with the CMS's own migrations and models: run `script`, which
+    prints what it made as JSON on its last line."""
+    result = subprocess.run(
+        [sys.executable, str(script)],
+        cwd=REPO,
+        env=base_env(var_dir, DATABASE_URL=database_url),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def start_cms(var_dir: Path, database_url: str, **env: str) -> Server:
+    """`python -m cms` on this database: what a service asks about keys at /internal/."""
+    return start_server(
+        "cms",
+        base_env(var_dir, DATABASE_URL=database_url, INTERNAL_API_SECRET=INTERNAL_SECRET, **env),
+        var_dir / "cms.log",
+    )
+
+
+def drop_database(url: str) -> None:
+    """Drop a database fresh_database_url made (nothing to do for SQLite files)."""
+    if not url.startswith(("postgres://", "postgresql://")):
+        return
+    parts = urlsplit(url)
+    admin = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{parts.path.lstrip("/")}" WITH (FORCE)')
+    admin.close()

@@ -2,8 +2,11 @@
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import MetaData
 
 from apis.common.app import create_api
+from apis.common.key_directory import known_keys_table
+from apis.common.settings import ServiceSettings
 from observability import instrument
 from tests.servers import base_env, start_server
 
@@ -60,15 +63,21 @@ def test_cms_health_is_503_with_a_broken_database(tmp_path):
         server.stop()
 
 
-@pytest.mark.parametrize("service", ["telemetry", "ids"])
-def test_api_healthz_ok(service, tmp_path):
-    api = create_api(
+def bare_api(service: str, database_url: str):
+    """The shape every service shares, with no routes of its own."""
+    return create_api(
         service=service,
         title=service,
         description="",
         version="0",
-        database_url=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        settings=ServiceSettings(database_url=database_url),
+        known_keys=known_keys_table(service, MetaData()),
     )
+
+
+@pytest.mark.parametrize("service", ["telemetry", "ids"])
+def test_api_healthz_ok(service, tmp_path):
+    api = bare_api(service, f"sqlite:///{tmp_path / 'db.sqlite3'}")
     with TestClient(instrument(api, service)) as client:
         for path in (f"/api/{service}/healthz", "/healthz"):
             response = client.get(path)
@@ -78,9 +87,7 @@ def test_api_healthz_ok(service, tmp_path):
 
 @pytest.mark.parametrize("service", ["telemetry", "ids"])
 def test_api_healthz_is_503_with_a_broken_database(service):
-    api = create_api(
-        service=service, title=service, description="", version="0", database_url=BROKEN_POSTGRES
-    )
+    api = bare_api(service, BROKEN_POSTGRES)
     with TestClient(api) as client:
         response = client.get(f"/api/{service}/healthz")
     assert response.status_code == 503

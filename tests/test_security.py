@@ -78,6 +78,7 @@ def production_env(**extra: str) -> dict[str, str]:
     env.update(
         DJANGO_SETTINGS_MODULE="cms.settings.production",
         API_SESSION_SECRET="z" * 32 + "-api-session-secret-for-tests",
+        INTERNAL_API_SECRET="w" * 32 + "-internal-api-secret-for-tests",
         **extra,
     )
     return env

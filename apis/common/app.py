@@ -7,12 +7,15 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy import Table
 
 from apis.common.database import make_engine, ping
 from apis.common.docs import install_docs
 from apis.common.errors import install_error_handlers
+from apis.common.key_directory import KeyDirectory
 from apis.common.ratelimit import RateLimiter
 from apis.common.security import SecurityHeadersMiddleware
+from apis.common.settings import ServiceSettings
 
 
 class CheckStatus(BaseModel):
@@ -75,34 +78,48 @@ def create_api(
     title: str,
     description: str,
     version: str,
-    database_url: str,
+    settings: ServiceSettings,
+    known_keys: Table,
     routers: Sequence[APIRouter] = (),
     health_checks: Mapping[str, HealthCheck] | None = None,
     on_startup: Callable[[FastAPI], None] | None = None,
-    rate_limit: str = "",
     running: Callable[[FastAPI], AbstractAsyncContextManager[None]] | None = None,
 ) -> FastAPI:
     """`on_startup` runs once the engine exists (migrations, loading models).
 
-    `rate_limit` (e.g. "1200/minute", empty for none) is applied per principal by
+    `settings.rate_limit` (e.g. "1200/minute", empty for none) is applied per principal by
     apis.common.auth.require_scopes. `running` is entered while the app serves (background
-    tasks bound to the event loop, such as a Redis subscriber).
+    tasks bound to the event loop, such as a Redis subscriber). Keys are checked with the
+    CMS and kept in `known_keys` (apis.common.key_directory); the CMS answers
+    at `settings.cms_url`, or through `app.state.cms_transport` when the gateway set one
+    (the CMS in the same process).
     """
     prefix = f"/api/{service}"
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.engine = make_engine(database_url)
+        app.state.engine = make_engine(settings.database_url)
         try:
             if on_startup is not None:
                 on_startup(app)
-            # Made here, inside the event loop its Redis connections will belong to.
-            app.state.rate_limiter = RateLimiter(rate_limit, namespace=service)
-            if running is None:
-                yield
-            else:
-                async with running(app):
+            # Made here, inside the event loop their connections will belong to.
+            app.state.rate_limiter = RateLimiter(settings.rate_limit, namespace=service)
+            app.state.keys = KeyDirectory(
+                cms_url=settings.cms_url,
+                secret=settings.internal_secret,
+                engine=app.state.engine,
+                table=known_keys,
+                timeout=settings.cms_timeout_seconds,
+                transport=getattr(app.state, "cms_transport", None),
+            )
+            try:
+                if running is None:
                     yield
+                else:
+                    async with running(app):
+                        yield
+            finally:
+                await app.state.keys.aclose()
         finally:
             app.state.engine.dispose()
 
@@ -115,6 +132,7 @@ def create_api(
         redoc_url=None,
         lifespan=lifespan,
     )
+    app.state.settings = settings
     install_error_handlers(app)
     install_docs(app, prefix)
     app.add_middleware(SecurityHeadersMiddleware, docs_prefix=f"{prefix}/docs")

@@ -1,39 +1,40 @@
-"""Who is calling: API keys and the CMS session cookie, scopes and the per-principal limit.
+"""Who is calling: API keys and the CMS session token, scopes and the per-principal limit.
 
 Credentials, in this order:
 
-- ``Authorization: Bearer crd_…`` or ``X-API-Key: crd_…``: a key issued by cms/accounts,
-  checked with cms/accounts/keys.py against the CMS database (cached up to 30 s);
-- the ``croody_api`` cookie the CMS sets for its signed-in users (cms/accounts/api_session.py):
-  ``telemetry:read`` for their own robots, every scope for staff, ``ids:analyst`` for members of
-  the analysts' group.
+- ``Authorization: Bearer crd_…`` or ``X-API-Key: crd_…``: a key the CMS issued, verified
+  against the record the CMS gives for it (apis.common.key_directory, fresh for 20 s);
+- the ``croody_api`` token the CMS signs for its signed-in users (croody_core.session), as a
+  cookie: the browser's on the same origin, or one the CMS mints to read for a user.
+  ``telemetry:read`` for their own robots, every scope for staff, ``ids:analyst`` for members
+  of the analysts' group (croody_core.scopes.session_scopes).
 
 Use ``principal: Annotated[Principal, Depends(require_scopes("telemetry:read"))]`` in a
 route. A key that
-is unknown, malformed or revoked gets the same 401, so answers never reveal whether it exists.
+is unknown, malformed or revoked gets the same 401, so answers never reveal whether it exists;
+a key that cannot be checked because the CMS is unreachable and was never seen gets 503.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import APIKeyCookie, APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
-from starlette.concurrency import run_in_threadpool
 
-from apis.common.accounts import KeyRecord, accounts
 from apis.common.errors import error_responses
+from apis.common.key_directory import DirectoryUnavailable, KeyDirectory
 from apis.common.ratelimit import RateLimiter
-from cms.accounts import api_session, keys
+from croody_core import keys, scopes
+from croody_core import session as api_session
 
 UNAUTHORIZED_MESSAGE = (
     "A valid API key (Authorization: Bearer crd_… or X-API-Key) or a signed-in session is required."
 )
 # For routes' `responses=`: what require_scopes may answer.
-AUTH_RESPONSES: dict[int | str, dict[str, Any]] = error_responses(401, 403, 429)
+AUTH_RESPONSES: dict[int | str, dict[str, Any]] = error_responses(401, 403, 429, 503)
 
 _bearer = HTTPBearer(auto_error=False, description="An API key: `Bearer crd_…`.")
 _api_key_header = APIKeyHeader(
@@ -54,6 +55,8 @@ class Principal:
     scopes: frozenset[str]
     robot_id: str | None = None  # set for keys bound to a robot
     key_prefix: str | None = None  # set when authenticated by key
+    # The owner's robots when known (keys, tokens the CMS mints); None: ask the CMS.
+    owner_robots: frozenset[str] | None = None
 
     @property
     def source(self) -> str:
@@ -64,68 +67,53 @@ class Principal:
         return not scopes or any(scope in self.scopes for scope in scopes)
 
 
-@lru_cache
-def session_secret() -> str:
-    return api_session.load_secret()
-
-
-def session_scopes(is_staff: bool, groups: frozenset[str]) -> frozenset[str]:
-    if is_staff:
-        return frozenset(keys.SCOPES)
-    scopes = {keys.SCOPE_TELEMETRY_READ}
-    if keys.ANALYST_GROUP in groups:
-        scopes.add(keys.SCOPE_IDS_ANALYST)
-    return frozenset(scopes)
-
-
 def _unauthorized() -> HTTPException:
     return HTTPException(401, UNAUTHORIZED_MESSAGE, headers={"WWW-Authenticate": "Bearer"})
 
 
-async def _key_record(prefix: str) -> tuple[KeyRecord | None, bool]:
-    """The key's row and whether it was just read from the database."""
-    found, record = accounts.cached_key(prefix)
-    if found:
-        return record, False
-    return await run_in_threadpool(accounts.load_key, prefix), True
+def directory(request: Request) -> KeyDirectory:
+    return request.app.state.keys
 
 
-async def principal_from_key(presented: str) -> Principal | None:
+async def principal_from_key(presented: str, keys_of: KeyDirectory) -> Principal | None:
+    """The key's holder; None for a malformed, unknown or revoked key or an inactive owner.
+
+    Raises HTTPException 503 when the CMS cannot be asked and the key was never seen.
+    """
     parsed = keys.parse_key(presented)
     if parsed is None:
         return None
-    record, fresh = await _key_record(parsed.prefix)
-    if (
-        record is None
-        or not keys.verify_key(presented, record.key_hash, revoked=record.revoked)
-        or not record.user_active
-    ):
-        return None
-    if fresh:  # at most once per cache period per process
-        await run_in_threadpool(accounts.touch_key, record.id)
     try:
-        scopes = frozenset(keys.parse_scopes(record.scopes))
-    except ValueError:
-        scopes = frozenset()
+        record = await keys_of.key(parsed.prefix)
+    except DirectoryUnavailable:
+        raise HTTPException(
+            503,
+            "API keys cannot be checked right now; retry shortly.",
+            headers={"Retry-After": "5"},
+        ) from None
+    if record is None or not record.admits(presented):
+        return None
     return Principal(
-        user_id=record.user_id,
-        is_staff=record.user_is_staff,
-        groups=record.user_groups,
-        scopes=scopes,
+        user_id=record.owner.user_id,
+        is_staff=record.owner.staff,
+        groups=record.owner.groups,
+        scopes=frozenset(record.scopes),
         robot_id=record.robot_id,
         key_prefix=parsed.prefix,
+        owner_robots=record.owner.robots,
     )
 
 
-def principal_from_session(token: str) -> Principal | None:
-    claims = api_session.verify_token(token, session_secret())
+def principal_from_session(token: str, secret: str) -> Principal | None:
+    claims = api_session.verify_token(token, secret)
     if claims is None:
         return None
     return Principal(
         user_id=claims.user_id,
         is_staff=claims.is_staff,
         groups=claims.groups,
-        scopes=session_scopes(claims.is_staff, claims.groups),
+        scopes=scopes.session_scopes(claims.is_staff, claims.groups),
+        owner_robots=claims.robots,
     )
 
 
@@ -139,11 +127,11 @@ async def authenticate(
     if request.headers.get("authorization") is not None:
         if bearer is None:  # another scheme, or "Bearer" without a value
             raise _unauthorized()
-        principal = await principal_from_key(bearer.credentials)
+        principal = await principal_from_key(bearer.credentials, directory(request))
     elif api_key is not None:
-        principal = await principal_from_key(api_key)
+        principal = await principal_from_key(api_key, directory(request))
     elif session:
-        principal = principal_from_session(session)
+        principal = principal_from_session(session, request.app.state.settings.session_secret)
     else:
         principal = None
     if principal is None:

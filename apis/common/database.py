@@ -1,21 +1,9 @@
 """SQLAlchemy engines for the APIs: SQLite by default (WAL), PostgreSQL when a URL is given."""
 
-import os
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-
-
-def var_dir() -> Path:
-    """Local data folder: CROODY_VAR_DIR, as the CMS reads it, else <repo>/var."""
-    return Path(os.environ.get("CROODY_VAR_DIR") or REPO_ROOT / "var")
-
-
-def default_sqlite_url(name: str) -> str:
-    return f"sqlite:///{var_dir() / f'{name}.sqlite3'}"
 
 
 def make_engine(url: str) -> Engine:

@@ -1,7 +1,4 @@
-"""One machine-readable error body for both APIs:
-
-{"error": "<code>", "message": "<for people>", "details": [...]}
-"""
+"""The error envelope (croody_core.errors) as FastAPI answers and documents it."""
 
 from typing import Any
 
@@ -12,19 +9,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-ERROR_CODES = {
-    400: "bad_request",
-    401: "unauthorized",
-    403: "forbidden",
-    404: "not_found",
-    405: "method_not_allowed",
-    409: "conflict",
-    413: "payload_too_large",
-    415: "unsupported_media_type",
-    422: "validation_error",
-    429: "rate_limited",
-    503: "unavailable",
-}
+from croody_core.errors import ERROR_CODES, error_body
 
 
 class ErrorBody(BaseModel):
@@ -41,13 +26,6 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         status: {"model": ErrorBody, "description": ERROR_CODES.get(status, "error")}
         for status in statuses
     }
-
-
-def error_body(status: int, message: str, details: list[Any] | None = None) -> dict[str, Any]:
-    body: dict[str, Any] = {"error": ERROR_CODES.get(status, "error"), "message": message}
-    if details:
-        body["details"] = details
-    return body
 
 
 class ApiError(Exception):

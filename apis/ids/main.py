@@ -8,12 +8,12 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 
 from apis.common.app import create_api
-from apis.common.errors import error_body
-from apis.ids import migrate
+from apis.ids import migrate, store
 from apis.ids.api_schemas import PredictBatch
 from apis.ids.routes import router
 from apis.ids.service import LoadedModel
-from apis.ids.settings import get_settings
+from apis.ids.settings import Settings, get_settings
+from croody_core.errors import error_body
 from observability import instrument
 
 log = logging.getLogger("croody.ids")
@@ -22,7 +22,7 @@ log = logging.getLogger("croody.ids")
 def _start(app: FastAPI) -> None:
     """Bring the schema up to date, then load the model once (refusing a bad hash)."""
     migrate.upgrade(app.state.engine)
-    app.state.loaded_model = LoadedModel.load(get_settings().model_dir)
+    app.state.loaded_model = LoadedModel.load(app.state.settings.model_dir)
     loaded = app.state.loaded_model
     if loaded.model is None:
         log.error("IDS model not loaded: %s", loaded.error)
@@ -41,39 +41,42 @@ async def _database_unavailable(_request: Request, exc: Exception) -> JSONRespon
     return JSONResponse(error_body(503, "The database is unavailable; try again."), 503)
 
 
-api = create_api(
-    service="ids",
-    title="Croody IDS",
-    description=(
-        "Scores network connection records (the 41 NSL-KDD features) with an "
-        "intrusion-detection model and keeps every prediction for analysts.\n\n"
-        "Authenticate with an API key (`Authorization: Bearer crd_…` or `X-API-Key`): "
-        "`ids:score` to predict, `ids:analyst` to read predictions and statistics. "
-        "Signed-in staff and members of the *IDS analysts* group may read them "
-        "from the browser with their session."
-    ),
-    version="1.0.0",
-    database_url=get_settings().database_url,
-    rate_limit=get_settings().rate_limit,
-    routers=[router],
-    health_checks={"model": _model_check},
-    on_startup=_start,
-)
-api.add_exception_handler(DBAPIError, _database_unavailable)
+def build_api(settings: Settings) -> FastAPI:
+    api = create_api(
+        service="ids",
+        title="Croody IDS",
+        description=(
+            "Scores network connection records (the 41 NSL-KDD features) with an "
+            "intrusion-detection model and keeps every prediction for analysts.\n\n"
+            "Authenticate with an API key (`Authorization: Bearer crd_…` or `X-API-Key`): "
+            "`ids:score` to predict, `ids:analyst` to read predictions and statistics. "
+            "Signed-in staff and members of the *IDS analysts* group may read them "
+            "from the browser with their session."
+        ),
+        version="1.0.0",
+        settings=settings,
+        known_keys=store.known_keys,
+        routers=[router],
+        health_checks={"model": _model_check},
+        on_startup=_start,
+    )
+    api.add_exception_handler(DBAPIError, _database_unavailable)
+
+    def openapi() -> dict[str, Any]:
+        # predict reads its body itself (raw bytes, validated in one pass by pydantic-core),
+        # so the batch schema its requestBody refers to is added here.
+        if api.openapi_schema is None:
+            schema = FastAPI.openapi(api)
+            batch = PredictBatch.model_json_schema(ref_template="#/components/schemas/{model}")
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            for name, definition in batch.pop("$defs", {}).items():
+                components.setdefault(name, definition)
+            components.setdefault("PredictBatch", batch)
+        return api.openapi_schema  # type: ignore[return-value]
+
+    api.openapi = openapi  # type: ignore[method-assign]
+    return api
 
 
-def _openapi() -> dict[str, Any]:
-    # predict reads its body itself (raw bytes, validated in one pass by pydantic-core),
-    # so the batch schema its requestBody refers to is added here.
-    if api.openapi_schema is None:
-        schema = FastAPI.openapi(api)
-        batch = PredictBatch.model_json_schema(ref_template="#/components/schemas/{model}")
-        components = schema.setdefault("components", {}).setdefault("schemas", {})
-        for name, definition in batch.pop("$defs", {}).items():
-            components.setdefault(name, definition)
-        components.setdefault("PredictBatch", batch)
-    return api.openapi_schema  # type: ignore[return-value]
-
-
-api.openapi = _openapi  # type: ignore[method-assign]
+api = build_api(get_settings())
 app = instrument(api, service="ids")

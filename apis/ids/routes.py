@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from apis.common.auth import AUTH_RESPONSES, Principal, require_scopes
-from apis.common.errors import error_responses
+from apis.common.errors import ErrorBody, error_responses
 from apis.ids import store
 from apis.ids.api_schemas import (
     EXAMPLE_NEPTUNE,
@@ -23,9 +24,10 @@ from apis.ids.api_schemas import (
     StatsResponse,
     Verdict,
 )
+from apis.ids.artifact import CONFUSION_MATRIX_NAME
 from apis.ids.csv_export import csv_chunks
 from apis.ids.service import LoadedModel, PredictError, predict
-from cms.accounts.keys import SCOPE_IDS_ANALYST, SCOPE_IDS_SCORE
+from croody_core.scopes import SCOPE_IDS_ANALYST, SCOPE_IDS_SCORE
 
 # 10,000 records are about 9 MB of compact JSON; leave room for indented bodies.
 MAX_BODY_BYTES = 32 * 1024 * 1024
@@ -354,3 +356,21 @@ def get_model(
         "fast_path": loaded.model.uses_fast_path,
     }
     return JSONResponse(loaded.model.metadata | {"serving": serving})
+
+
+@router.get(
+    "/model/confusion-matrix.svg",
+    summary="The confusion matrices of the model's validation (SVG)",
+    response_class=FileResponse,
+    responses=_errors | {200: {"content": {"image/svg+xml": {}}}, 404: {"model": ErrorBody}},
+)
+def get_confusion_matrix(
+    request: Request,
+    _principal: Annotated[Principal, Depends(require_scopes(SCOPE_IDS_SCORE, SCOPE_IDS_ANALYST))],
+) -> FileResponse:
+    """Drawn at training time beside the model (a picture: it runs no script). Needs
+    `ids:score` or `ids:analyst`."""
+    path = Path(request.app.state.settings.model_dir) / CONFUSION_MATRIX_NAME
+    if not path.is_file():
+        raise HTTPException(404, "This model has no confusion matrix.")
+    return FileResponse(path, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})

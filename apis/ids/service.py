@@ -16,13 +16,13 @@ from pydantic import ValidationError
 from pydantic_core import to_json
 from sqlalchemy import Engine
 
-from apis.common.errors import error_body
 from apis.ids.api_schemas import MAX_BATCH, PredictBatch
 from apis.ids.artifact import ModelLoadError
 from apis.ids.features import CATEGORICAL_FEATURES, CLASSES
 from apis.ids.schemas import ConnectionRecord
 from apis.ids.scoring import IdsModel, RecordError, gc_paused
 from apis.ids.store import VERDICTS, insert_predictions
+from croody_core.errors import error_body
 from observability.metrics import IDS_ALERTS
 
 # Validation errors listed in a 422 body; a bad 10,000-record batch would list 400,000.

@@ -1,16 +1,17 @@
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
-from apis.common.database import default_sqlite_url
+from apis.common.settings import ServiceSettings
 from apis.ids.artifact import DEFAULT_MODEL_DIR
+from croody_core.paths import default_sqlite_url
 
 
-class Settings(BaseSettings):
-    """Read from IDS_* environment variables."""
+class Settings(ServiceSettings):
+    """Read from IDS_* environment variables (and the shared ones of ServiceSettings)."""
 
-    model_config = SettingsConfigDict(env_prefix="IDS_")
+    model_config = SettingsConfigDict(env_prefix="IDS_", populate_by_name=True)
 
     database_url: str = default_sqlite_url("ids")
     # Folder holding ids_model.skops, metadata.json and confusion_matrix.svg.

@@ -42,6 +42,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.elements import ColumnElement
 
+from apis.common.key_directory import known_keys_table
 from apis.ids.features import CATEGORICAL_FEATURES, CLASSES, FEATURE_NAMES
 from apis.ids.scoring import ATTACK, NORMAL_VERDICT, BatchScores
 
@@ -73,6 +74,10 @@ predictions = Table(
     Index("ix_ids_predictions_source_id", "source", "id"),
     Index("ix_ids_predictions_category_id", "category", "id"),
 )
+
+
+# The key records this service verified (apis.common.key_directory).
+known_keys = known_keys_table("ids", metadata)
 
 
 def now_ms() -> int:

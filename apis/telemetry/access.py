@@ -2,26 +2,33 @@
 
 from __future__ import annotations
 
-from fastapi import HTTPException
-from starlette.concurrency import run_in_threadpool
+from fastapi import HTTPException, Request
 
-from apis.common.accounts import accounts
-from apis.common.auth import Principal
+from apis.common.auth import Principal, directory
+from apis.common.key_directory import DirectoryUnavailable
 
 
-async def readable_robots(principal: Principal) -> frozenset[str] | None:
+async def readable_robots(request: Request, principal: Principal) -> frozenset[str] | None:
     """The robot ids the caller may read; None means every robot (staff).
 
-    A key bound to a robot reads only that robot; otherwise a user reads the robots they own.
+    A key bound to a robot reads only that robot; otherwise a user reads the robots they own,
+    as the key's record or (for a signed-in session) the CMS says.
     """
     if principal.robot_id is not None:
         return frozenset({principal.robot_id})
     if principal.is_staff:
         return None
-    found, robots = accounts.robots.get(principal.user_id)
-    if found and robots is not None:
-        return robots
-    return await run_in_threadpool(accounts.robots_of, principal.user_id)
+    if principal.owner_robots is not None:
+        return principal.owner_robots
+    try:
+        owner = await directory(request).owner(principal.user_id)
+    except DirectoryUnavailable:
+        raise HTTPException(
+            503,
+            "Robot ownership cannot be checked right now; retry shortly.",
+            headers={"Retry-After": "5"},
+        ) from None
+    return owner.robots if owner is not None and owner.active else frozenset()
 
 
 def narrow(allowed: frozenset[str] | None, robot: str | None) -> frozenset[str] | None:

@@ -12,13 +12,14 @@ from pydantic.json_schema import models_json_schema
 from sqlalchemy.exc import OperationalError
 
 from apis.common.app import create_api
-from apis.common.errors import error_body
 from apis.telemetry.live import LiveHub
 from apis.telemetry.migrate import MIGRATIONS
 from apis.telemetry.routes import router
 from apis.telemetry.schemas import ReadingIn
 from apis.telemetry.settings import Settings, get_settings
+from apis.telemetry.tables import known_keys
 from apis.telemetry.writer import GroupWriter
+from croody_core.errors import error_body
 from observability import instrument
 
 log = logging.getLogger("croody.telemetry")
@@ -76,13 +77,12 @@ def build_api(settings: Settings) -> FastAPI:
             "created on your profile page, or from the site while signed in."
         ),
         version="1.0.0",
-        database_url=settings.database_url,
+        settings=settings,
+        known_keys=known_keys,
         routers=[router],
         on_startup=_migrate,
-        rate_limit=settings.rate_limit,
         running=_background(settings),
     )
-    api.state.settings = settings
     api.add_exception_handler(OperationalError, _database_unavailable)  # type: ignore[arg-type]
     _document_request_models(api)
     return api

@@ -6,15 +6,22 @@ import asyncio
 import base64
 import binascii
 import json
+import time
 from collections.abc import AsyncIterator
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 from pydantic import StringConstraints
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import run_in_threadpool
 
-from apis.common.auth import AUTH_RESPONSES, Principal, principal_from_key, require_scopes
+from apis.common.auth import (
+    AUTH_RESPONSES,
+    Principal,
+    directory,
+    principal_from_key,
+    require_scopes,
+)
 from apis.common.errors import ApiError, error_responses
 from apis.telemetry import store
 from apis.telemetry.access import narrow, readable_robots
@@ -33,7 +40,7 @@ from apis.telemetry.schemas import (
     now_ms,
     to_epoch_ms,
 )
-from cms.accounts.keys import SCOPE_TELEMETRY_READ, SCOPE_TELEMETRY_WRITE
+from croody_core.scopes import SCOPE_TELEMETRY_READ, SCOPE_TELEMETRY_WRITE
 from observability.metrics import READINGS_INGESTED
 
 router = APIRouter(tags=["telemetry"])
@@ -45,9 +52,9 @@ RobotFilter = Annotated[
     StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,50}$"),
     Query(description="Only this robot (one you may read)."),
 ]
+Order = Literal["asc", "desc"]
 DEFAULT_RANGE_MS = 24 * 3600 * 1000
 REPLAY_PAGE = 500
-KEY_RECHECK_SECONDS = 30.0
 MAX_STORED_INT = 2**62  # bigger numbers from a client would overflow the BIGINT columns
 
 _BATCH_EXAMPLE = [
@@ -127,7 +134,7 @@ async def ingest(request: Request, principal: Writer) -> IngestResult:
     responses={**AUTH_RESPONSES, **error_responses(422)},
 )
 async def last(request: Request, principal: Reader, robot: RobotFilter = None) -> dict[str, Any]:
-    robots = narrow(await readable_robots(principal), robot)
+    robots = narrow(await readable_robots(request, principal), robot)
     found = await run_in_threadpool(store.latest_readings, request.app.state.engine, robots)
     return {"readings": found}
 
@@ -137,8 +144,9 @@ async def last(request: Request, principal: Reader, robot: RobotFilter = None) -
     response_model=ReadingPage | BucketPage,
     summary="History of one robot",
     description=(
-        "Raw readings of one robot in [`from`, `to`), oldest first, a page at a time (follow "
-        "`next_cursor`). With `bucket`, one row per time bucket instead, each numeric field "
+        "Raw readings of one robot in [`from`, `to`), oldest first (newest first with "
+        "`order=desc`), a page at a time (follow `next_cursor`). With `bucket`, one row per "
+        "time bucket instead, oldest first, each numeric field "
         "aggregated with `agg`. Times are RFC 3339 (use `Z` or `%2B` for the offset in a URL) or "
         "epoch milliseconds; `to` defaults to now and `from` to 24 hours before `to`."
     ),
@@ -154,8 +162,9 @@ async def query(
     agg: Aggregate | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     cursor: Annotated[str | None, Query(max_length=100)] = None,
+    order: Order = "asc",
 ) -> dict[str, Any]:
-    narrow(await readable_robots(principal), robot)
+    narrow(await readable_robots(request, principal), robot)
     end_ms = _time_param("to", end) if end is not None else now_ms() + 1
     start_ms = _time_param("from", start) if start is not None else end_ms - DEFAULT_RANGE_MS
     if start_ms >= end_ms:
@@ -166,10 +175,12 @@ async def query(
             raise _bad_param("agg", "needs `bucket`")
         after = _decode_cursor(cursor, 2) if cursor else None
         rows, next_position = await run_in_threadpool(
-            store.readings_page, engine, robot, start_ms, end_ms, after, limit
+            store.readings_page, engine, robot, start_ms, end_ms, after, limit, order == "desc"
         )
         next_cursor = _encode_cursor(*next_position) if next_position else None
         return {"robot_id": robot, "readings": rows, "next_cursor": next_cursor}
+    if order != "asc":
+        raise _bad_param("order", "must be `asc` with `bucket`")
     agg = agg or "avg"
     bucket_ms = BUCKET_MS[bucket]
     if cursor:
@@ -195,7 +206,7 @@ async def query(
         "as they are committed: `event: reading`, `id:` the reading id, `data:` the reading "
         "as JSON (see `Reading`). A comment line is sent as a heartbeat while nothing happens. "
         "A client reconnecting with `Last-Event-ID` (browsers do it by themselves) first gets "
-        "every reading it missed. A stream opened with a key ends within a minute of the key "
+        "every reading it missed. A stream opened with a key ends within 30 seconds of the key "
         "being revoked."
     ),
     response_class=EventSourceResponse,
@@ -220,7 +231,7 @@ async def live(
     robot: RobotFilter = None,
     last_event_id: Annotated[str | None, Header(max_length=20)] = None,
 ) -> EventSourceResponse:
-    robots = narrow(await readable_robots(principal), robot)
+    robots = narrow(await readable_robots(request, principal), robot)
     resume_from = None
     if last_event_id is not None and last_event_id.strip():
         if not last_event_id.strip().isdigit() or int(last_event_id) > MAX_STORED_INT:
@@ -253,12 +264,17 @@ async def _live_events(
                 replayed.add(reading_id)
                 last_id = reading_id
                 yield event
+        recheck = request.app.state.settings.key_recheck_seconds
+        checked = time.monotonic()
         while True:
+            if presented_key and time.monotonic() - checked >= recheck:
+                # However busy the stream, a revoked key ends it within FRESH_SECONDS + this.
+                if await principal_from_key(presented_key, directory(request)) is None:
+                    return
+                checked = time.monotonic()
             try:
-                batch = await asyncio.wait_for(subscription.queue.get(), KEY_RECHECK_SECONDS)
+                batch = await asyncio.wait_for(subscription.queue.get(), recheck)
             except TimeoutError:
-                if presented_key and await principal_from_key(presented_key) is None:
-                    return  # the key was revoked: end the stream
                 continue
             if batch is GAP:  # missed readings: fetch them from the database
                 async for event, reading_id in _replay(engine, robots, last_id):

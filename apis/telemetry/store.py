@@ -199,17 +199,32 @@ def readings_page(
     end_ms: int,
     after: tuple[int, int] | None,
     limit: int,
+    newest_first: bool = False,
 ) -> tuple[list[dict[str, Any]], tuple[int, int] | None]:
-    """Raw readings of one robot in [start, end), oldest first, after the cursor position."""
+    """Raw readings of one robot in [start, end), oldest (or newest) first, after the cursor
+    position in that order."""
     query = select(readings).where(
         readings.c.robot_id == robot_id, readings.c.ts >= start_ms, readings.c.ts < end_ms
     )
     if after is not None:
         ts, seq = after
-        query = query.where(
-            or_(readings.c.ts > ts, and_(readings.c.ts == ts, readings.c.seq > seq))
+        if newest_first:
+            query = query.where(
+                or_(readings.c.ts < ts, and_(readings.c.ts == ts, readings.c.seq < seq))
+            )
+        else:
+            query = query.where(
+                or_(readings.c.ts > ts, and_(readings.c.ts == ts, readings.c.seq > seq))
+            )
+    order = (
+        (readings.c.ts.desc(), readings.c.seq.desc())
+        if newest_first
+        else (
+            readings.c.ts,
+            readings.c.seq,
         )
-    query = query.order_by(readings.c.ts, readings.c.seq).limit(limit + 1)
+    )
+    query = query.order_by(*order).limit(limit + 1)
     with engine.connect() as connection:
         rows = list(connection.execute(query).mappings())
     more = len(rows) > limit

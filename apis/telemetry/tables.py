@@ -18,6 +18,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
+from apis.common.key_directory import known_keys_table
+
 NO_SEQ = -1
 
 metadata = MetaData()
@@ -63,3 +65,6 @@ latest = Table(
 
 READING_FIELDS = ("ts", "seq", "x", "y", "z", "heading", "speed", "battery", "status", "extra")
 NUMERIC_FIELDS = ("x", "y", "z", "heading", "speed", "battery")
+
+# The key records this service verified (apis.common.key_directory).
+known_keys = known_keys_table("telemetry", metadata)

@@ -125,7 +125,7 @@ class FleetView(WagtailAdminTemplateMixin, TemplateView):
         if data.get("owner"):
             robots = robots.filter(owner=data["owner"])
         try:
-            states = latest_states(None)
+            states = latest_states(self.request.user)
         except TelemetryUnavailable:
             states = {}
             context["error"] = _("The telemetry database is unavailable; try again shortly.")

@@ -3,7 +3,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
-from cms.accounts import keys
 from cms.accounts.models import (
     SCOPE_CHOICES,
     ApiKey,
@@ -14,6 +13,7 @@ from cms.accounts.models import (
     language_choices,
 )
 from cms.accounts.validators import AVATAR_CONTENT_TYPES
+from croody_core import scopes as key_scopes
 
 User = get_user_model()
 
@@ -120,7 +120,7 @@ class ApiKeyForm(forms.Form):
     def clean(self) -> dict:
         cleaned = super().clean()
         scopes = cleaned.get("scopes") or []
-        if keys.SCOPE_TELEMETRY_WRITE in scopes and not cleaned.get("robot"):
+        if key_scopes.SCOPE_TELEMETRY_WRITE in scopes and not cleaned.get("robot"):
             self.add_error(
                 "robot",
                 forms.ValidationError(

@@ -1,4 +1,4 @@
-"""Keeps the `croody_api` cookie (see cms/accounts/api_session.py) in step with the sign-in."""
+"""Keeps the `croody_api` cookie (see croody_core/session.py) in step with the sign-in."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from functools import cached_property
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from cms.accounts import api_session
+from cms.services.credentials import session_secret
+from croody_core import session as api_session
 
 
 class ApiSessionMiddleware:
@@ -24,9 +25,7 @@ class ApiSessionMiddleware:
 
     @cached_property
     def secret(self) -> str:
-        return getattr(settings, "API_SESSION_SECRET", "") or api_session.load_secret(
-            settings.VAR_DIR
-        )
+        return session_secret()
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)

@@ -8,6 +8,7 @@ import uuid
 from pathlib import PurePosixPath
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
@@ -15,8 +16,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from cms.accounts import keys
 from cms.accounts.validators import AVATAR_FORMATS, validate_avatar
+from croody_core import keys
+from croody_core import scopes as key_scopes
+from croody_core.introspection import KeyRecord, Owner
 
 
 class Theme(models.TextChoices):
@@ -33,12 +36,12 @@ class Palette(models.TextChoices):
 
 
 SCOPE_LABELS = {
-    keys.SCOPE_TELEMETRY_WRITE: _("Telemetry: send readings (one robot)"),
-    keys.SCOPE_TELEMETRY_READ: _("Telemetry: read readings"),
-    keys.SCOPE_IDS_SCORE: _("IDS: score traffic"),
-    keys.SCOPE_IDS_ANALYST: _("IDS: analyst queries"),
+    key_scopes.SCOPE_TELEMETRY_WRITE: _("Telemetry: send readings (one robot)"),
+    key_scopes.SCOPE_TELEMETRY_READ: _("Telemetry: read readings"),
+    key_scopes.SCOPE_IDS_SCORE: _("IDS: score traffic"),
+    key_scopes.SCOPE_IDS_ANALYST: _("IDS: analyst queries"),
 }
-SCOPE_CHOICES = [(scope, SCOPE_LABELS[scope]) for scope in keys.SCOPES]
+SCOPE_CHOICES = [(scope, SCOPE_LABELS[scope]) for scope in key_scopes.SCOPES]
 
 
 def avatar_upload_to(instance: UserProfile, filename: str) -> str:
@@ -164,6 +167,9 @@ class ApiKeyQuerySet(models.QuerySet):
     def for_user(self, user) -> ApiKeyQuerySet:
         return self.filter(user=user)
 
+    def for_introspection(self) -> ApiKeyQuerySet:
+        return self.select_related("user")
+
     def with_scope(self, scope: str) -> ApiKeyQuerySet:
         return self.filter(
             Q(scopes=scope)
@@ -188,7 +194,7 @@ class ApiKeyManager(models.Manager.from_queryset(ApiKeyQuerySet)):
         robot that belongs to someone else.
         """
         try:
-            scopes = keys.format_scopes(scopes)
+            scopes = key_scopes.format_scopes(scopes)
         except ValueError as error:
             raise ValidationError({"scopes": str(error)}, code="unknown_scope") from error
         for _attempt in range(5):
@@ -233,19 +239,19 @@ class ApiKeyManager(models.Manager.from_queryset(ApiKeyQuerySet)):
 
 def validate_scopes(value: str) -> None:
     try:
-        scopes = keys.parse_scopes(value)
+        scopes = key_scopes.parse_scopes(value)
     except ValueError as error:
         raise ValidationError(
             _("Unknown scope. Choose among: %(scopes)s."),
             code="unknown_scope",
-            params={"scopes": ", ".join(keys.SCOPES)},
+            params={"scopes": ", ".join(key_scopes.SCOPES)},
         ) from error
     if not scopes:
         raise ValidationError(_("Choose at least one scope."), code="no_scope")
 
 
 class ApiKey(models.Model):
-    """One key model for both APIs; see cms/accounts/keys.py for the table contract."""
+    """One key model for both APIs; the keys themselves are croody_core.keys."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -279,7 +285,8 @@ class ApiKey(models.Model):
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(robot__isnull=False) | ~Q(scopes__contains=keys.SCOPE_TELEMETRY_WRITE),
+                condition=Q(robot__isnull=False)
+                | ~Q(scopes__contains=key_scopes.SCOPE_TELEMETRY_WRITE),
                 name="accounts_apikey_telemetry_write_needs_robot",
                 violation_error_message=_("A key with telemetry:write must be bound to a robot."),
             )
@@ -291,17 +298,17 @@ class ApiKey(models.Model):
     def save(self, *args, **kwargs):
         if self.scopes:
             with contextlib.suppress(ValueError):  # left for validation to report
-                self.scopes = keys.format_scopes(self.scopes)
+                self.scopes = key_scopes.format_scopes(self.scopes)
         return super().save(*args, **kwargs)
 
     def clean(self) -> None:
         super().clean()
         try:
-            scopes = keys.parse_scopes(self.scopes)
+            scopes = key_scopes.parse_scopes(self.scopes)
         except ValueError:
             return  # reported by the field validator
         self.scopes = ",".join(scopes)
-        if keys.SCOPE_TELEMETRY_WRITE in scopes and self.robot_id is None:
+        if key_scopes.SCOPE_TELEMETRY_WRITE in scopes and self.robot_id is None:
             raise ValidationError(
                 {"robot": _("A key with telemetry:write must be bound to exactly one robot.")},
                 code="robot_required",
@@ -319,7 +326,7 @@ class ApiKey(models.Model):
     @property
     def scope_list(self) -> tuple[str, ...]:
         try:
-            return keys.parse_scopes(self.scopes)
+            return key_scopes.parse_scopes(self.scopes)
         except ValueError:
             return ()
 
@@ -330,6 +337,19 @@ class ApiKey(models.Model):
     def is_active(self) -> bool:
         return self.revoked_at is None
 
+    def introspection_record(self) -> KeyRecord:
+        """What a service needs to verify this key and scope its caller (never the key)."""
+        owner = owner_record(self.user_id)
+        assert owner is not None  # noqa: S101 -- the foreign key guarantees the user
+        return KeyRecord(
+            prefix=self.prefix,
+            key_hash=self.key_hash,
+            scopes=self.scope_list,
+            robot_id=self.robot_id,
+            revoked=not self.is_active,
+            owner=owner,
+        )
+
     def revoke(self) -> bool:
         """Revoke the key; False when it already was."""
         if self.revoked_at is not None:
@@ -339,3 +359,17 @@ class ApiKey(models.Model):
             revoked_at=self.revoked_at
         )
         return True
+
+
+def owner_record(user_id: int) -> Owner | None:
+    """A user's standing, groups and robots as the services see them; None: no such user."""
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if user is None:
+        return None
+    return Owner(
+        user_id=user.pk,
+        active=user.is_active,
+        staff=user.is_staff,
+        groups=frozenset(user.groups.values_list("name", flat=True)),
+        robots=frozenset(Robot.objects.filter(owner=user).values_list("robot_id", flat=True)),
+    )

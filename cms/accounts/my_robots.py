@@ -37,7 +37,7 @@ def my_robots_context(user: Any) -> dict[str, Any]:
     robot_ids = [robot.robot_id for robot in robots]
     unavailable = False
     try:
-        states, trails = positions(robot_ids)
+        states, trails = positions(user, robot_ids)
     except TelemetryUnavailable:
         states, trails, unavailable = {}, {}, True
     robot_map: RobotMap = build_map(

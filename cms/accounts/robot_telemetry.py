@@ -1,8 +1,7 @@
 """Robots' readings as the site shows them (My robots, the staff fleet view).
 
-Read straight from the telemetry database with the service's own tables and queries, as the
-IDS admin reads its store: pages render without a round trip through the API, with
-JavaScript off too. Only reads; the service owns the data.
+Read through the telemetry API as the signed-in user (cms.services.client), so the service's
+own rules decide what they may see; the pages render on the server, with JavaScript off too.
 """
 
 from __future__ import annotations
@@ -10,20 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
-from pathlib import Path
+from typing import Any
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from sqlalchemy import Engine, select
-from sqlalchemy.exc import SQLAlchemyError
 
-from apis.common.database import default_sqlite_url, make_engine
-from apis.telemetry import store
-from apis.telemetry.migrate import MIGRATIONS
-from apis.telemetry.settings import get_settings
-from apis.telemetry.tables import readings
+from cms.services import client
+from cms.services.client import TELEMETRY, ServiceError, ServiceUnavailable
 
 LIVE_URL = "/api/telemetry/live"
 TRAIL_POINTS = 120  # positions drawn per robot
@@ -45,7 +37,7 @@ STATUS_BADGES = {"moving": "success", "error": "danger", "offline": "warning"}
 
 
 class TelemetryUnavailable(Exception):
-    """The telemetry database could not be read."""
+    """The telemetry service could not be read."""
 
 
 @dataclass(frozen=True)
@@ -79,31 +71,22 @@ def _when(text: str) -> datetime:
     return datetime.fromisoformat(text).astimezone(UTC)
 
 
-def database_url() -> str:
-    """TELEMETRY_DATABASE_URL; unset, the SQLite file in the CMS's VAR_DIR (the service's own
-    file in development, a throw-away one under the test settings)."""
-    configured = get_settings().database_url
-    if configured != default_sqlite_url("telemetry"):
-        return configured
-    return f"sqlite:///{Path(settings.VAR_DIR) / 'telemetry.sqlite3'}"
+def _ms(when: datetime) -> int:
+    return int(when.timestamp() * 1000)
 
 
-@lru_cache(maxsize=1)
-def telemetry_engine() -> Engine:
-    """One engine per process, its schema brought up to date once (a page may be opened
-    before the telemetry service first started)."""
-    engine = make_engine(database_url())
-    MIGRATIONS.upgrade(engine)
-    return engine
-
-
-def latest_states(robot_ids: Iterable[str] | None) -> dict[str, RobotState]:
-    """Each robot's latest reading, by robot id (None: every robot). Robots never heard
-    from are absent."""
+def _telemetry(path: str, user: Any, **params: Any) -> Any:
     try:
-        rows = store.latest_readings(telemetry_engine(), robot_ids)
-    except SQLAlchemyError as error:
-        raise TelemetryUnavailable from error
+        return client.get_json(TELEMETRY, f"/api/telemetry/{path}", user, params)
+    except (ServiceUnavailable, ServiceError) as error:
+        raise TelemetryUnavailable(str(error)) from error
+
+
+def latest_states(user: Any, robot_ids: Iterable[str] | None = None) -> dict[str, RobotState]:
+    """Each robot's latest reading, by robot id, of the robots `user` may read (those in
+    `robot_ids` only, when given). Robots never heard from are absent."""
+    wanted = None if robot_ids is None else set(robot_ids)
+    rows = _telemetry("last", user)["readings"]
     return {
         row["robot_id"]: RobotState(
             robot_id=row["robot_id"],
@@ -117,45 +100,40 @@ def latest_states(robot_ids: Iterable[str] | None) -> dict[str, RobotState]:
             status=row["status"],
         )
         for row in rows
+        if wanted is None or row["robot_id"] in wanted
     }
 
 
-def recent_trails(states: dict[str, RobotState]) -> dict[str, list[tuple[float, float]]]:
+def recent_trails(user: Any, states: dict[str, RobotState]) -> dict[str, list[tuple[float, float]]]:
     """Up to TRAIL_POINTS positions of each robot, oldest first, from the TRAIL_WINDOW before
-    its latest reading and after its last silence longer than TRAIL_GAP. One indexed query per
-    robot (robot_id, ts): a few robots per page."""
-    window_ms = int(TRAIL_WINDOW.total_seconds() * 1000)
+    its latest reading and after its last silence longer than TRAIL_GAP: the newest readings
+    first, one request per robot (a few robots per page)."""
     gap_ms = int(TRAIL_GAP.total_seconds() * 1000)
     trails: dict[str, list[tuple[float, float]]] = {}
-    try:
-        with telemetry_engine().connect() as connection:
-            for robot_id, state in states.items():
-                latest_ms = int(state.ts.timestamp() * 1000)
-                query = (
-                    select(readings.c.ts, readings.c.x, readings.c.y)
-                    .where(
-                        readings.c.robot_id == robot_id,
-                        readings.c.ts >= latest_ms - window_ms,
-                        readings.c.ts <= latest_ms,
-                    )
-                    .order_by(readings.c.ts.desc(), readings.c.seq.desc())
-                    .limit(TRAIL_POINTS)
-                )
-                trail, newer_ms = [], latest_ms
-                for ts, x, y in connection.execute(query):
-                    if newer_ms - ts > gap_ms:
-                        break
-                    trail.append((x, y))
-                    newer_ms = ts
-                trails[robot_id] = trail[::-1]
-    except SQLAlchemyError as error:
-        raise TelemetryUnavailable from error
+    for robot_id, state in states.items():
+        latest_ms = _ms(state.ts)
+        rows = _telemetry(
+            "query",
+            user,
+            robot=robot_id,
+            order="desc",
+            limit=TRAIL_POINTS,
+            **{"from": latest_ms - int(TRAIL_WINDOW.total_seconds() * 1000), "to": latest_ms + 1},
+        )["readings"]
+        trail, newer_ms = [], latest_ms
+        for row in rows:
+            ts = _ms(_when(row["ts"]))
+            if newer_ms - ts > gap_ms:
+                break
+            trail.append((row["x"], row["y"]))
+            newer_ms = ts
+        trails[robot_id] = trail[::-1]
     return trails
 
 
-def positions(robot_ids: Sequence[str]) -> tuple[dict[str, RobotState], dict[str, list]]:
-    """Latest states and trails of these robots (one owner's)."""
+def positions(user: Any, robot_ids: Sequence[str]) -> tuple[dict[str, RobotState], dict[str, list]]:
+    """Latest states and trails of these robots of `user`."""
     if not robot_ids:
         return {}, {}
-    states = latest_states(robot_ids)
-    return states, recent_trails(states)
+    states = latest_states(user, robot_ids)
+    return states, recent_trails(user, states)

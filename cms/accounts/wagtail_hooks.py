@@ -25,8 +25,9 @@ from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.log_actions import log
 
-from cms.accounts import fleet_admin, keys
+from cms.accounts import fleet_admin
 from cms.accounts.models import SCOPE_CHOICES, ApiKey, Robot
+from croody_core import scopes as key_scopes
 
 REVOKE_ACTION = "accounts.apikey.revoke"
 
@@ -99,8 +100,8 @@ class ApiKeyAdminForm(forms.ModelForm):
             self.initial["scopes"] = list(self.instance.scope_list)
 
     def clean_scopes(self) -> str:
-        scopes = keys.format_scopes(self.cleaned_data["scopes"])
-        if keys.SCOPE_TELEMETRY_WRITE in scopes.split(",") and not self.instance.robot_id:
+        scopes = key_scopes.format_scopes(self.cleaned_data["scopes"])
+        if key_scopes.SCOPE_TELEMETRY_WRITE in scopes.split(",") and not self.instance.robot_id:
             raise forms.ValidationError(
                 _("telemetry:write needs a robot, and this key is not bound to one."),
                 code="robot_required",

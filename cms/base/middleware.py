@@ -4,21 +4,33 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 from django.utils.translation import gettext_lazy as _
 
-from apis.common.errors import error_body
 from cms.base.views import health
+from croody_core.errors import error_body
 
 logger = logging.getLogger(__name__)
 
 HEALTH_PATH = "/health/"
 ADMIN_PATH = "/admin/"
 API_PATH = "/api/"
+MACHINE_PATHS = (API_PATH, "/internal/")
 RETRY_AFTER_SECONDS = 30
 STORAGE_UNAVAILABLE = _(
     "The file store cannot be reached right now, so nothing was saved. "
     "Please try again in a few minutes."
 )
+
+
+class LocaleMiddleware(DjangoLocaleMiddleware):
+    """Django's, except that machine endpoints' answers are never redirected: a 404 from
+    /internal/ or /api/ means "no such record", not "try /es/internal/…"."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if request.path_info.startswith(MACHINE_PATHS):
+            return response
+        return super().process_response(request, response)
 
 
 class HealthCheckMiddleware:

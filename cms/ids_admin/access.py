@@ -2,7 +2,7 @@
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-from cms.accounts.keys import ANALYST_GROUP
+from croody_core.scopes import ANALYST_GROUP
 
 
 def can_view_ids(user: AbstractBaseUser | AnonymousUser) -> bool:

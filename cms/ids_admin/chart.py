@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
 
-from apis.ids.store import Bucket
+
+@dataclass(frozen=True)
+class ChartBucket:
+    """One bar: the bucket's start, its predictions, their count per verdict."""
+
+    start_ms: int
+    total: int = 0
+    verdicts: dict[str, int] = field(default_factory=dict)
+
 
 NORMAL_COLOUR = "#7d8f99"
 ATTACK_COLOUR = "#c62828"
@@ -36,7 +45,7 @@ def _label(start_ms: int, bucket_seconds: int, span_days: float) -> str:
     return moment.strftime("%m-%d %H:%M" if span_days > 1 else "%H:%M")
 
 
-def verdict_chart(buckets: Sequence[Bucket], bucket_seconds: int) -> SafeString:
+def verdict_chart(buckets: Sequence[ChartBucket], bucket_seconds: int) -> SafeString:
     """Stacked bars (normal below, attack above) per bucket, with axes and a legend.
 
     Each bar carries a <title>, which browsers show as a tooltip.

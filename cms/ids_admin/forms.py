@@ -1,13 +1,17 @@
-"""The analysts' filters, turned into the store's PredictionFilter."""
+"""The analysts' filters, as the parameters of the IDS API's /predictions and /stats."""
+
+from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from apis.ids import store
-from apis.ids.features import CLASSES
-
+# The IDS API's categories and limits (its OpenAPI schema): the API checks them again.
+CATEGORIES = ("normal", "DoS", "Probe", "R2L", "U2R")
+SOURCE_MAX_LENGTH = 100
+MODEL_VERSION_MAX_LENGTH = 32
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d"]
 
 
@@ -28,12 +32,12 @@ class AlertFilterForm(forms.Form):
         initial="attack",
     )
     category = forms.ChoiceField(
-        label=_("Category"), choices=[("", _("Any")), *((c, c) for c in CLASSES)], required=False
+        label=_("Category"), choices=[("", _("Any")), *((c, c) for c in CATEGORIES)], required=False
     )
     min_score = forms.FloatField(label=_("Minimum score"), min_value=0, max_value=1, required=False)
-    source = forms.CharField(label=_("Source"), max_length=store.SOURCE_MAX_LENGTH, required=False)
+    source = forms.CharField(label=_("Source"), max_length=SOURCE_MAX_LENGTH, required=False)
     model_version = forms.CharField(
-        label=_("Model version"), max_length=store.MODEL_VERSION_MAX_LENGTH, required=False
+        label=_("Model version"), max_length=MODEL_VERSION_MAX_LENGTH, required=False
     )
     since = forms.DateTimeField(
         label=_("From (UTC)"),
@@ -51,10 +55,10 @@ class AlertFilterForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
-        try:
-            store.range_ms(data.get("since"), data.get("until"))
-        except store.InvalidRange as exc:
-            raise forms.ValidationError(str(exc)) from None
+        since: datetime | None = data.get("since")
+        until: datetime | None = data.get("until")
+        if since and until and since >= until:
+            raise forms.ValidationError(_("“From” must be earlier than “Until”."))
         return data
 
     def values(self) -> dict:
@@ -63,18 +67,21 @@ class AlertFilterForm(forms.Form):
             return {name: field.initial for name, field in self.fields.items()}
         return self.cleaned_data
 
-    def prediction_filter(self) -> store.PredictionFilter:
+    def time_range(self) -> dict[str, str | None]:
         data = self.values()
-        since: datetime | None = data.get("since")
-        until: datetime | None = data.get("until")
-        since_ms, until_ms = store.range_ms(since, until)
-        return store.PredictionFilter(
-            since_ms=since_ms,
-            until_ms=until_ms,
-            verdict=data.get("verdict") or None,
-            category=data.get("category") or None,
-            min_score=data.get("min_score"),
-            model_version=data.get("model_version") or None,
-            source=data.get("source") or None,
-            unknown_only=bool(data.get("unknown")),
-        )
+        return {
+            name: data[name].isoformat() if data.get(name) else None for name in ("since", "until")
+        }
+
+    def prediction_params(self) -> dict[str, Any]:
+        """The filters as /api/ids/predictions takes them (empty ones left out by the client)."""
+        data = self.values()
+        return {
+            **self.time_range(),
+            "verdict": data.get("verdict"),
+            "category": data.get("category"),
+            "min_score": data.get("min_score"),
+            "model_version": data.get("model_version"),
+            "source": data.get("source"),
+            "unknown": "true" if data.get("unknown") else None,
+        }

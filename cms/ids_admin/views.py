@@ -1,31 +1,40 @@
-"""Analyst pages in the Wagtail admin: recent alerts with a chart, and the model card."""
+"""Analyst pages in the Wagtail admin: recent alerts with a chart, and the model card.
+
+Read through the IDS API as the signed-in analyst (cms.services.client): the service's own
+scopes decide, and the CMS never opens the IDS database or loads the model."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponseBase
+from django.http import HttpRequest, HttpResponseBase
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.views import View
 from django.views.generic import TemplateView
-from sqlalchemy.exc import SQLAlchemyError
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from apis.ids import store
-from apis.ids.artifact import CONFUSION_MATRIX_NAME, ModelLoadError, read_metadata, sha256_bytes
-from apis.ids.features import CLASSES
-from apis.ids.settings import get_settings
 from cms.ids_admin.access import can_view_ids
-from cms.ids_admin.chart import verdict_chart
-from cms.ids_admin.data import ids_engine
-from cms.ids_admin.forms import AlertFilterForm
+from cms.ids_admin.chart import ChartBucket, verdict_chart
+from cms.ids_admin.forms import CATEGORIES, AlertFilterForm
+from cms.services import client
+from cms.services.client import IDS, ServiceError, ServiceUnavailable
 
 PAGE_SIZE = 50
 API_PREDICTIONS = "/api/ids/predictions"
+API_STATS = "/api/ids/stats"
+API_MODEL = "/api/ids/model"
+API_CONFUSION_MATRIX = "/api/ids/model/confusion-matrix.svg"
+
+
+def _when(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def _prediction(item: dict[str, Any]) -> dict[str, Any]:
+    return {**item, "created_at": _when(item["created_at"])}
 
 
 class AnalystRequiredMixin:
@@ -65,38 +74,52 @@ class AlertsView(AnalystPageMixin, TemplateView):
         context.update(form=form, model_card_url=reverse("ids_admin:model"))
         if form.is_bound and not form.is_valid():
             return context
-        values = form.values()
         filters = {k: v for k, v in params.items() if k != "cursor"} or {"verdict": "attack"}
+        user = self.request.user
         try:
-            engine = ids_engine()
-            page = store.list_predictions(
-                engine, form.prediction_filter(), limit=PAGE_SIZE, cursor=params.get("cursor")
+            page = client.get_json(
+                IDS,
+                API_PREDICTIONS,
+                user,
+                {**form.prediction_params(), "limit": PAGE_SIZE, "cursor": params.get("cursor")},
             )
-            stats, bucket = store.range_stats(
-                engine,
-                since=values.get("since"),
-                until=values.get("until"),
-                source=values.get("source") or None,
+            stats = client.get_json(
+                IDS, API_STATS, user, {**form.time_range(), "source": form.values().get("source")}
             )
-        except store.InvalidCursor:
-            context["error"] = _("That page link is not valid; showing nothing.")
+        except ServiceError as error:
+            invalid_cursor = any(
+                "cursor" in str(detail.get("loc", "")) for detail in error.body.get("details", [])
+            ) or "cursor" in error.body.get("message", "")
+            context["error"] = (
+                _("That page link is not valid; showing nothing.")
+                if invalid_cursor
+                else error.body.get("message")
+            )
             return context
-        except SQLAlchemyError:
+        except ServiceUnavailable:
             context["error"] = _("The IDS database is unavailable; try again shortly.")
             return context
+        buckets = [
+            ChartBucket(
+                start_ms=int(_when(b["start"]).timestamp() * 1000),
+                total=b["total"],
+                verdicts=b["verdicts"],
+            )
+            for b in stats["buckets"]
+        ]
         context.update(
-            predictions=page.items,
-            next_url=f"?{_query({**filters, 'cursor': page.next_cursor}, keep_empty=True)}"
-            if page.next_cursor
+            predictions=[_prediction(item) for item in page["items"]],
+            next_url=f"?{_query({**filters, 'cursor': page['next_cursor']}, keep_empty=True)}"
+            if page["next_cursor"]
             else None,
             csv_url=f"{API_PREDICTIONS}?{_query({**filters, 'format': 'csv'})}",
             stats=stats,
-            bucket=bucket,
-            chart=verdict_chart(stats.buckets, store.BUCKETS[bucket]),
-            attacks=sum(b.verdicts.get("attack", 0) for b in stats.buckets),
-            normal=sum(b.verdicts.get("normal", 0) for b in stats.buckets),
-            since=store.from_ms(stats.since_ms),
-            until=store.from_ms(stats.until_ms),
+            bucket=stats["bucket"],
+            chart=verdict_chart(buckets, stats["bucket_seconds"]),
+            attacks=stats["verdicts"].get("attack", 0),
+            normal=stats["verdicts"].get("normal", 0),
+            since=_when(stats["since"]),
+            until=_when(stats["until"]),
         )
         return context
 
@@ -110,7 +133,7 @@ def _scheme_rows(scheme: dict[str, Any]) -> list[dict[str, Any]]:
             **per_class.get(name, {}),
             "detection_rate": by_category.get(name),
         }
-        for name in CLASSES
+        for name in CATEGORIES
     ]
 
 
@@ -122,21 +145,15 @@ class ModelCardView(AnalystPageMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        model_dir = get_settings().model_dir
         try:
-            metadata = read_metadata(model_dir)
-        except ModelLoadError as exc:
-            context["error"] = str(exc)
+            metadata = client.get_json(IDS, API_MODEL, self.request.user)
+        except (ServiceUnavailable, ServiceError) as error:
+            # E.g. an artifact that does not match its recorded hash: the service refuses it.
+            context["error"] = _("The model is not in service: %(reason)s") % {"reason": error}
             return context
         validation = metadata.get("validation", {})
         selected = validation.get("candidates", {}).get(validation.get("selected"), {})
         artifact = metadata["artifact"]
-        try:
-            verified = (
-                sha256_bytes((model_dir / artifact["file"]).read_bytes()) == artifact["sha256"]
-            )
-        except OSError:
-            verified = False
         schemes = [
             (_("Leave attack types out (unseen attacks)"), selected.get("leave_attack_types_out")),
             (_("Stratified 5-fold"), selected.get("stratified")),
@@ -144,7 +161,6 @@ class ModelCardView(AnalystPageMixin, TemplateView):
         context.update(
             metadata=metadata,
             artifact=artifact,
-            verified=verified,
             validation=validation,
             schemes=[
                 {"title": title, "summary": scheme, "rows": _scheme_rows(scheme)}
@@ -155,17 +171,7 @@ class ModelCardView(AnalystPageMixin, TemplateView):
                 {"name": name, **values}
                 for name, values in validation.get("candidates", {}).items()
             ],
-            confusion_url=reverse("ids_admin:confusion_matrix"),
+            confusion_url=API_CONFUSION_MATRIX,
             alerts_url=reverse("ids_admin:alerts"),
         )
         return context
-
-
-class ConfusionMatrixView(AnalystRequiredMixin, View):
-    """The confusion-matrix picture drawn at training time (an <img>: it runs no script)."""
-
-    def get(self, request: HttpRequest) -> FileResponse:
-        path = Path(get_settings().model_dir) / CONFUSION_MATRIX_NAME
-        if not path.is_file():
-            raise Http404("no confusion matrix")
-        return FileResponse(path.open("rb"), content_type="image/svg+xml")

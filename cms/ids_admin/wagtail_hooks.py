@@ -12,9 +12,6 @@ app_name = "ids_admin"
 urlpatterns = [
     path("", views.AlertsView.as_view(), name="alerts"),
     path("model/", views.ModelCardView.as_view(), name="model"),
-    path(
-        "model/confusion-matrix.svg", views.ConfusionMatrixView.as_view(), name="confusion_matrix"
-    ),
 ]
 
 

@@ -39,6 +39,16 @@ DEBUG = False
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
+# The services' own secrets: the croody_api token the CMS signs, and the one they present to
+# /internal/. Empty here: development keeps one of each in VAR_DIR (production requires them).
+API_SESSION_SECRET = os.environ.get("API_SESSION_SECRET", "").strip()
+INTERNAL_API_SECRET = os.environ.get("INTERNAL_API_SECRET", "").strip()
+# Where the CMS reaches the services' HTTP APIs (e.g. http://telemetry:9000); empty: in the
+# same process, through the gateway (`make run`).
+TELEMETRY_API_URL = os.environ.get("TELEMETRY_API_URL", "").strip()
+IDS_API_URL = os.environ.get("IDS_API_URL", "").strip()
+SERVICE_TIMEOUT_SECONDS = float(os.environ.get("SERVICE_TIMEOUT_SECONDS", "5"))
+
 INSTALLED_APPS = [
     "cms.base",
     "cms.accounts",
@@ -89,7 +99,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "cms.base.csp.CroodyCSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "cms.base.middleware.LocaleMiddleware",  # Django's, leaving /api/ and /internal/ alone
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -16,19 +16,20 @@ if len(SECRET_KEY) < 50:
         "SECRET_KEY must be set to a random string of at least 50 characters in production, "
         'e.g. python -c "import secrets; print(secrets.token_urlsafe(50))"'
     )
-# Signs the croody_api cookie the APIs trust (cms/accounts/api_session.py); the APIs get the same.
-API_SESSION_SECRET = os.environ.get("API_SESSION_SECRET", "").strip()
-if len(API_SESSION_SECRET) < 32:
-    raise ImproperlyConfigured(
-        "API_SESSION_SECRET must be set to a random string of at least 32 characters in "
-        "production, shared with the telemetry and IDS services, "
-        'e.g. python -c "import secrets; print(secrets.token_urlsafe(48))"'
-    )
+# API_SESSION_SECRET signs the croody_api token the services trust (croody_core/session.py);
+# the services present INTERNAL_API_SECRET to /internal/ (croody_core/introspection.py).
+for _name in ("API_SESSION_SECRET", "INTERNAL_API_SECRET"):
+    if len(os.environ.get(_name, "").strip()) < 32:
+        raise ImproperlyConfigured(
+            f"{_name} must be set to a random string of at least 32 characters in "
+            "production, shared with the telemetry and IDS services, "
+            'e.g. python -c "import secrets; print(secrets.token_urlsafe(48))"'
+        )
 DEBUG = False
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-SECURE_REDIRECT_EXEMPT = [r"^health/$"]  # load balancers probe over plain HTTP
+SECURE_REDIRECT_EXEMPT = [r"^health/$", r"^internal/"]  # probes, and the services inside
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 60 * 60)))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)

@@ -13,10 +13,15 @@ import pytest
 from django.contrib.auth.models import Group
 from fastapi import APIRouter, Depends
 from fastapi.testclient import TestClient
+from sqlalchemy import MetaData
 
 from apis.common.app import create_api
-from apis.common.auth import Principal, require_scopes, session_secret
-from cms.accounts import api_session, keys
+from apis.common.auth import Principal, require_scopes
+from apis.common.key_directory import known_keys_table
+from apis.common.settings import ServiceSettings
+from croody_core import scopes as key_scopes
+from croody_core import session as api_session
+from croody_core.paths import dev_secret
 
 from .conftest import PASSWORD
 
@@ -25,12 +30,10 @@ SECRET = "k" * 40
 
 
 @pytest.fixture
-def shared_secret(monkeypatch):
+def shared_secret(settings):
     """The CMS and the API agree through API_SESSION_SECRET, as in production."""
-    monkeypatch.setenv("API_SESSION_SECRET", SECRET)
-    session_secret.cache_clear()
-    yield SECRET
-    session_secret.cache_clear()
+    settings.API_SESSION_SECRET = SECRET
+    return SECRET
 
 
 def api_cookie(response) -> str | None:
@@ -79,27 +82,26 @@ def test_expired_and_foreign_tokens_are_refused():
     assert api_session.verify_token(token, "another-secret" * 3) is None
 
 
-def test_dev_secret_is_generated_once_and_private(tmp_path, monkeypatch):
-    monkeypatch.delenv("API_SESSION_SECRET", raising=False)
-    first = api_session.load_secret(tmp_path)
+def test_dev_secret_is_generated_once_and_private(tmp_path):
+    first = dev_secret(api_session.SECRET_FILE, tmp_path)
     assert len(first) >= api_session.MIN_SECRET_LENGTH
-    assert api_session.load_secret(tmp_path) == first
+    assert dev_secret(api_session.SECRET_FILE, tmp_path) == first
     mode = stat.S_IMODE((tmp_path / "api-session-secret").stat().st_mode)
     assert mode == 0o600
-    monkeypatch.setenv("API_SESSION_SECRET", SECRET)
-    assert api_session.load_secret(tmp_path) == SECRET
 
 
 def test_dev_secret_is_shared_through_croody_var_dir(tmp_path, monkeypatch):
     """The services find the CMS's dev secret in the same var/ folder."""
-    monkeypatch.delenv("API_SESSION_SECRET", raising=False)
     monkeypatch.setenv("CROODY_VAR_DIR", str(tmp_path))
-    assert api_session.load_secret() == api_session.load_secret(tmp_path)
+    assert dev_secret(api_session.SECRET_FILE) == dev_secret(api_session.SECRET_FILE, tmp_path)
 
 
-def test_production_refuses_to_start_without_an_api_session_secret():
-    env = {key: value for key, value in os.environ.items() if key != "API_SESSION_SECRET"}
+@pytest.mark.parametrize("missing", ["API_SESSION_SECRET", "INTERNAL_API_SECRET"])
+def test_production_refuses_to_start_without_the_secrets_it_shares_with_the_services(missing):
+    env = {key: value for key, value in os.environ.items() if key != missing}
     env.update(DJANGO_SETTINGS_MODULE="cms.settings.production", SECRET_KEY="p" * 60)
+    other = ({"API_SESSION_SECRET", "INTERNAL_API_SECRET"} - {missing}).pop()
+    env[other] = "s" * 48
     result = subprocess.run(
         [sys.executable, "manage.py", "check"],
         cwd=REPO,
@@ -109,7 +111,7 @@ def test_production_refuses_to_start_without_an_api_session_secret():
         timeout=120,
     )
     assert result.returncode != 0
-    assert "API_SESSION_SECRET must be set" in result.stderr
+    assert f"{missing} must be set" in result.stderr
 
 
 # --- the CMS middleware --------------------------------------------------------------------
@@ -134,12 +136,12 @@ def test_signing_in_sets_the_cookie(client, user, shared_secret):
 def test_the_cookie_names_staff_and_groups(client, user, shared_secret):
     user.is_staff = True
     user.save()
-    user.groups.add(Group.objects.get_or_create(name=keys.ANALYST_GROUP)[0])
+    user.groups.add(Group.objects.get_or_create(name=key_scopes.ANALYST_GROUP)[0])
     client.force_login(user)
     claims = api_session.verify_token(api_cookie(client.get("/en/account/profile/")), SECRET)
     assert claims is not None
     assert claims.is_staff is True
-    assert claims.groups == frozenset({keys.ANALYST_GROUP})
+    assert claims.groups == frozenset({key_scopes.ANALYST_GROUP})
 
 
 @pytest.mark.django_db
@@ -207,7 +209,8 @@ def who_am_i_api():
         title="demo",
         description="",
         version="0",
-        database_url="sqlite://",
+        settings=ServiceSettings(database_url="sqlite://", session_secret=SECRET),
+        known_keys=known_keys_table("demo", MetaData()),
         routers=[router],
     )
 
@@ -221,7 +224,7 @@ def test_the_api_accepts_the_cookie_the_cms_set(client, user, shared_secret):
         cookie[api_session.COOKIE_NAME] = token
         answer = api.get("/api/demo/who", headers={"Cookie": cookie.output(header="").strip()})
         assert answer.status_code == 200
-        assert answer.json() == {"user": user.pk, "scopes": [keys.SCOPE_TELEMETRY_READ]}
+        assert answer.json() == {"user": user.pk, "scopes": [key_scopes.SCOPE_TELEMETRY_READ]}
         # Signed out (or never signed in): the same request without it is refused.
         refused = api.get("/api/demo/who")
         assert refused.status_code == 401

@@ -8,9 +8,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from cms.accounts import keys
 from cms.accounts.management.commands.apikey import Command
 from cms.accounts.models import ApiKey, Robot
+from croody_core import keys
 from tests.servers import REPO
 
 pytestmark = pytest.mark.django_db

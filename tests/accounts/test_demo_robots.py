@@ -10,9 +10,10 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from apis.telemetry.simulator import read_keys_file
-from cms.accounts import keys
 from cms.accounts.models import ApiKey, Robot
+from croody_core import keys
+from croody_core import scopes as key_scopes
+from croody_core.keyfile import read_keys_file
 
 pytestmark = pytest.mark.django_db
 
@@ -38,9 +39,9 @@ def test_robots_and_keys_are_made_and_kept_where_only_their_owner_reads(admin, t
     assert [robot.name for robot in robots] == ["Demo rover 1", "Demo rover 2", "Demo rover 3"]
     assert [robot_id for robot_id, _key in entries] == [robot.robot_id for robot in robots]
     for robot_id, full_key in entries:
-        api_key = ApiKey.objects.authenticate(full_key, scope=keys.SCOPE_TELEMETRY_WRITE)
+        api_key = ApiKey.objects.authenticate(full_key, scope=key_scopes.SCOPE_TELEMETRY_WRITE)
         assert api_key is not None and api_key.robot_id == robot_id
-        assert api_key.scope_list == (keys.SCOPE_TELEMETRY_WRITE,)
+        assert api_key.scope_list == (key_scopes.SCOPE_TELEMETRY_WRITE,)
     assert all(full_key not in output for _robot_id, full_key in entries)
 
 

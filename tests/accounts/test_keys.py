@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from cms.accounts import keys
+from croody_core import keys
+from croody_core import scopes as key_scopes
 
 
 def test_generated_key_has_the_documented_format():
@@ -75,15 +76,23 @@ def test_verification_compares_in_constant_time(monkeypatch):
 
 
 def test_scopes_are_validated_and_canonical():
-    assert keys.format_scopes(["ids:score", "telemetry:read", "ids:score"]) == (
+    assert key_scopes.format_scopes(["ids:score", "telemetry:read", "ids:score"]) == (
         "ids:score,telemetry:read"
     )
-    assert keys.parse_scopes("telemetry:write, ids:analyst") == ("ids:analyst", "telemetry:write")
-    assert keys.has_scope("ids:score,telemetry:read", "telemetry:read")
-    assert not keys.has_scope("ids:score", "ids:analyst")
+    assert key_scopes.parse_scopes("telemetry:write, ids:analyst") == (
+        "ids:analyst",
+        "telemetry:write",
+    )
+    assert key_scopes.has_scope("ids:score,telemetry:read", "telemetry:read")
+    assert not key_scopes.has_scope("ids:score", "ids:analyst")
     with pytest.raises(ValueError, match="admin:all"):
-        keys.parse_scopes("ids:score,admin:all")
-    assert set(keys.SCOPES) == {"telemetry:write", "telemetry:read", "ids:score", "ids:analyst"}
+        key_scopes.parse_scopes("ids:score,admin:all")
+    assert set(key_scopes.SCOPES) == {
+        "telemetry:write",
+        "telemetry:read",
+        "ids:score",
+        "ids:analyst",
+    }
 
 
 def test_module_imports_nothing_but_the_standard_library():

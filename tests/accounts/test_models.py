@@ -6,8 +6,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
-from cms.accounts import keys
 from cms.accounts.models import ApiKey, Robot, UserProfile
+from croody_core import keys
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,9 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from cms.accounts import keys
 from cms.accounts.models import ApiKey, Robot
 from cms.accounts.validators import AVATAR_MAX_BYTES
+from croody_core import keys
 from tests.accounts.conftest import image_upload
 
 pytestmark = pytest.mark.django_db

@@ -1,5 +1,7 @@
 """Robots on the site: "My robots" on the profile page (latest state, trail map) and the staff
-fleet view in the Wagtail admin, both read from a real telemetry database."""
+fleet view in the Wagtail admin, both read through the telemetry API: the real service runs in
+process on a real telemetry database, registered as the CMS's client for it (as the gateway
+does), and trusts the tokens this CMS mints."""
 
 from __future__ import annotations
 
@@ -12,15 +14,21 @@ import psycopg2
 import pytest
 from django.contrib.auth.models import Permission
 from django.contrib.staticfiles import finders
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, delete, update
 from wagtail.users.models import UserProfile
 
+from apis.common.database import make_engine
 from apis.telemetry import store
+from apis.telemetry.main import build_api
+from apis.telemetry.migrate import MIGRATIONS
 from apis.telemetry.schemas import ReadingIn, now_ms
-from apis.telemetry.settings import get_settings
+from apis.telemetry.settings import Settings
 from apis.telemetry.tables import latest, readings
 from cms.accounts import robot_telemetry
 from cms.accounts.models import Robot
+from cms.services.client import TELEMETRY, use_client
+from cms.services.credentials import session_secret
 from tests.servers import fresh_database_url
 
 pytestmark = pytest.mark.django_db
@@ -45,19 +53,19 @@ def telemetry_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture
-def telemetry(monkeypatch: pytest.MonkeyPatch, telemetry_url: str) -> Iterator[Engine]:
-    """The site reads this (empty) telemetry database, as TELEMETRY_DATABASE_URL says."""
-    monkeypatch.setenv("TELEMETRY_DATABASE_URL", telemetry_url)
-    get_settings.cache_clear()
-    robot_telemetry.telemetry_engine.cache_clear()
-    engine = robot_telemetry.telemetry_engine()  # migrates it, as a first page view would
+def telemetry(telemetry_url: str) -> Iterator[Engine]:
+    """The telemetry API the site reads, on this (emptied) database; yields the database."""
+    engine = make_engine(telemetry_url)
+    MIGRATIONS.upgrade(engine)
     with engine.begin() as connection:
         connection.execute(delete(readings))
         connection.execute(delete(latest))
-    yield engine
+    settings = Settings(database_url=telemetry_url, session_secret=session_secret(), rate_limit="")
+    with TestClient(build_api(settings)) as service:
+        use_client(TELEMETRY, service)
+        yield engine
+    use_client(TELEMETRY, None)
     engine.dispose()
-    get_settings.cache_clear()
-    robot_telemetry.telemetry_engine.cache_clear()
 
 
 def post(engine: Engine, robot: Robot, *points: tuple[float, float], ago_ms: int = 0, **fields):
@@ -188,16 +196,10 @@ def test_map_numbers_are_not_localised(client, user, telemetry):
     assert "12,8, 3,5 m" in row(mine, rover)  # the table speaks Spanish
 
 
-def test_the_page_still_works_when_telemetry_cannot_be_read(signed_in, user, monkeypatch):
-    monkeypatch.setenv("TELEMETRY_DATABASE_URL", "postgresql://nobody@127.0.0.1:1/nothing")
-    get_settings.cache_clear()
-    robot_telemetry.telemetry_engine.cache_clear()
-    try:
-        rover = Robot.objects.create(owner=user, name="Rover")
-        response = signed_in.get(PROFILE)
-    finally:
-        get_settings.cache_clear()
-        robot_telemetry.telemetry_engine.cache_clear()
+def test_the_page_still_works_when_telemetry_cannot_be_read(signed_in, user, settings):
+    settings.TELEMETRY_API_URL = "http://127.0.0.1:1"  # nothing listens there
+    rover = Robot.objects.create(owner=user, name="Rover")
+    response = signed_in.get(PROFILE)
     assert response.status_code == 200
     mine = section(response.content.decode())
     assert "Telemetry cannot be read right now" in mine

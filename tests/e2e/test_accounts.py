@@ -6,7 +6,7 @@ import uuid
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from cms.accounts import keys
+from croody_core import keys
 
 PASSWORD = "Gator-Training-Passphrase-42"
 

@@ -1,7 +1,7 @@
-"""Build a real CMS accounts database for the telemetry tests, in a subprocess.
+"""Build a real CMS database for the telemetry tests, in a subprocess.
 
-`python tests/telemetry/accounts_seed.py` with DATABASE_URL set: applies the CMS migrations the
-key tables need (contenttypes, auth, accounts), then creates users, robots and keys through the
+`python tests/telemetry/accounts_seed.py` with DATABASE_URL set: applies the CMS migrations,
+then creates users, robots and keys through the
 CMS's own models (`ApiKey.objects.issue`) and prints them as JSON. Keys are printed once, as
 the profile page shows them.
 """
@@ -20,13 +20,10 @@ def main() -> None:
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
 
-    from cms.accounts import keys
     from cms.accounts.models import ApiKey, Robot
+    from croody_core import scopes
 
-    # Whole apps, in order: Wagtail's post-migrate hook needs their final schema.
-    call_command("migrate", "contenttypes", verbosity=0)
-    call_command("migrate", "auth", verbosity=0)
-    call_command("migrate", "accounts", verbosity=0)
+    call_command("migrate", verbosity=0)  # the whole CMS: it serves /internal/ from here
     User = get_user_model()
     out: dict = {"users": {}, "robots": {}, "keys": {}}
 
@@ -48,16 +45,16 @@ def main() -> None:
     staff = user("sam", is_staff=True)
     ana1, ana2 = robot(ana, "ana-rover-1"), robot(ana, "ana-rover-2")
     bruno1 = robot(bruno, "bruno-rover-1")
-    key("ana1_write", ana, [keys.SCOPE_TELEMETRY_WRITE], ana1)
-    key("ana2_write", ana, [keys.SCOPE_TELEMETRY_WRITE], ana2)
-    key("bruno1_write", bruno, [keys.SCOPE_TELEMETRY_WRITE], bruno1)
-    key("ana_read", ana, [keys.SCOPE_TELEMETRY_READ])
-    key("bruno_read", bruno, [keys.SCOPE_TELEMETRY_READ])
-    key("staff_read", staff, [keys.SCOPE_TELEMETRY_READ])
-    key("ana_ids", ana, [keys.SCOPE_IDS_SCORE])
-    key("bruno_to_revoke", bruno, [keys.SCOPE_TELEMETRY_READ])  # revoked by a test
-    key("ana_stream", ana, [keys.SCOPE_TELEMETRY_READ])  # revoked by a test
-    key("ana_revoked", ana, [keys.SCOPE_TELEMETRY_READ])
+    key("ana1_write", ana, [scopes.SCOPE_TELEMETRY_WRITE], ana1)
+    key("ana2_write", ana, [scopes.SCOPE_TELEMETRY_WRITE], ana2)
+    key("bruno1_write", bruno, [scopes.SCOPE_TELEMETRY_WRITE], bruno1)
+    key("ana_read", ana, [scopes.SCOPE_TELEMETRY_READ])
+    key("bruno_read", bruno, [scopes.SCOPE_TELEMETRY_READ])
+    key("staff_read", staff, [scopes.SCOPE_TELEMETRY_READ])
+    key("ana_ids", ana, [scopes.SCOPE_IDS_SCORE])
+    key("bruno_to_revoke", bruno, [scopes.SCOPE_TELEMETRY_READ])  # revoked by a test
+    key("ana_stream", ana, [scopes.SCOPE_TELEMETRY_READ])  # revoked by a test
+    key("ana_revoked", ana, [scopes.SCOPE_TELEMETRY_READ])
     ApiKey.objects.get(prefix=out["keys"]["ana_revoked"]["prefix"]).revoke()
     print(json.dumps(out))
 

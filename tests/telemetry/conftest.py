@@ -1,67 +1,63 @@
-"""Telemetry fixtures: a real CMS accounts database, the service's own database, clients.
+"""Telemetry fixtures: a real CMS (its own database and server, answering key introspection),
+the service's own database, clients.
 
 Both databases are SQLite files by default and dedicated PostgreSQL databases (created here,
 dropped at the end) when DATABASE_URL points at PostgreSQL; the live fan-out goes through
-Redis when REDIS_URL is set. Every test starts with empty telemetry tables.
+Redis when REDIS_URL is set. Every test starts with empty telemetry tables. The service never
+sees the CMS's database: it asks the CMS server over HTTP, as deployed.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import httpx
-import psycopg2
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, delete, func, select
 
-from apis.common.accounts import accounts
-from apis.common.auth import session_secret
 from apis.common.database import make_engine
 from apis.telemetry.main import build_api
 from apis.telemetry.migrate import MIGRATIONS
 from apis.telemetry.settings import Settings
 from apis.telemetry.tables import latest, readings
-from cms.accounts import api_session
-from tests.servers import REPO, Server, base_env, fresh_database_url, start_server
+from croody_core import session as api_session
+from tests.servers import (
+    INTERNAL_SECRET,
+    Server,
+    base_env,
+    drop_database,
+    fresh_database_url,
+    seed_cms,
+    start_cms,
+    start_server,
+)
 
 SESSION_SECRET = "telemetry-tests-session-secret-" + "s" * 16
 RUN_ID = f"{os.getpid()}_{uuid.uuid4().hex[:6]}"
-ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
 
 @dataclass(frozen=True)
 class Seed:
-    """What tests/telemetry/accounts_seed.py created in the CMS database."""
+    """What tests/telemetry/accounts_seed.py created in the CMS database, and the CMS server
+    that answers for it."""
 
     url: str
+    cms_url: str
     users: dict[str, int]
     robots: dict[str, str]  # name -> public robot id
     keys: dict[str, dict[str, str]]  # label -> {"key", "prefix"}
 
     def key(self, label: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.keys[label]['key']}"}
-
-
-def drop_database(url: str) -> None:
-    parts = urlsplit(url)
-    admin = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{parts.path.lstrip("/")}" WITH (FORCE)')
-    admin.close()
 
 
 @pytest.fixture(scope="session")
@@ -71,42 +67,20 @@ def work_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def seed(work_dir: Path) -> Iterator[Seed]:
-    """A CMS database built by the CMS's own migrations and models, shared by the session."""
+    """A CMS database built by the CMS's own migrations and models, served by `python -m cms`."""
     url = fresh_database_url(f"tlm_accounts_{RUN_ID}") or f"sqlite:///{work_dir / 'cms.sqlite3'}"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "cms.settings.dev",
-        "DATABASE_URL": url,
-        "CROODY_VAR_DIR": str(work_dir),
-    }
-    result = subprocess.run(
-        [sys.executable, "tests/telemetry/accounts_seed.py"],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    data = json.loads(result.stdout.strip().splitlines()[-1])
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("ACCOUNTS_DATABASE_URL", url)
-        patch.setenv("API_SESSION_SECRET", SESSION_SECRET)
-        accounts.reset()
-        session_secret.cache_clear()
-        yield Seed(url=url, **data)
-    accounts.reset()
-    session_secret.cache_clear()
-    if ON_POSTGRES:
-        drop_database(url)
+    data = seed_cms(work_dir, Path(__file__).with_name("accounts_seed.py"), url)
+    cms = start_cms(work_dir, url)
+    yield Seed(url=url, cms_url=cms.base_url, **data)
+    cms.stop()
+    drop_database(url)
 
 
 @pytest.fixture(scope="session")
 def telemetry_url(work_dir: Path) -> Iterator[str]:
     url = fresh_database_url(f"tlm_{RUN_ID}") or f"sqlite:///{work_dir / 'telemetry.sqlite3'}"
     yield url
-    if ON_POSTGRES:
-        drop_database(url)
+    drop_database(url)
 
 
 @pytest.fixture(scope="session")
@@ -128,9 +102,13 @@ def empty_tables(request: pytest.FixtureRequest) -> None:
         connection.execute(delete(latest))
 
 
-def settings_for(telemetry_url: str, **overrides: Any) -> Settings:
+def settings_for(telemetry_url: str, cms_url: str, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "database_url": telemetry_url,
+        "cms_url": cms_url,
+        "session_secret": SESSION_SECRET,
+        "internal_secret": INTERNAL_SECRET,
+        "key_recheck_seconds": 1.0,
         "rate_limit": "",
         "heartbeat_seconds": 1.0,
         "live_channel": f"croody-test:{RUN_ID}:live",
@@ -142,9 +120,7 @@ def settings_for(telemetry_url: str, **overrides: Any) -> Settings:
 @pytest.fixture
 def make_api(seed: Seed, engine: Engine, telemetry_url: str):
     def make(**overrides: Any) -> FastAPI:
-        accounts.keys.clear()  # every test sees the keys as they are now
-        accounts.robots.clear()
-        return build_api(settings_for(telemetry_url, **overrides))
+        return build_api(settings_for(telemetry_url, seed.cms_url, **overrides))
 
     return make
 
@@ -191,17 +167,18 @@ def session_cookie(user_id: int, is_staff: bool = False) -> dict[str, str]:
 
 
 def server_env(work_dir: Path, seed: Seed, telemetry_url: str, **extra: str) -> dict[str, str]:
-    return base_env(
-        work_dir,
-        TELEMETRY_DATABASE_URL=telemetry_url,
-        ACCOUNTS_DATABASE_URL=seed.url,
-        API_SESSION_SECRET=SESSION_SECRET,
-        TELEMETRY_RATE_LIMIT="",
-        TELEMETRY_HEARTBEAT_SECONDS="1",
-        TELEMETRY_LIVE_CHANNEL=f"croody-test:{RUN_ID}:live",
-        LOG_LEVEL="WARNING",
-        **extra,
-    )
+    settings = {
+        "TELEMETRY_DATABASE_URL": telemetry_url,
+        "TELEMETRY_CMS_URL": seed.cms_url,
+        "INTERNAL_API_SECRET": INTERNAL_SECRET,
+        "API_SESSION_SECRET": SESSION_SECRET,
+        "TELEMETRY_KEY_RECHECK_SECONDS": "1",
+        "TELEMETRY_RATE_LIMIT": "",
+        "TELEMETRY_HEARTBEAT_SECONDS": "1",
+        "TELEMETRY_LIVE_CHANNEL": f"croody-test:{RUN_ID}:live",
+        "LOG_LEVEL": "WARNING",
+    }
+    return base_env(work_dir, **(settings | extra))
 
 
 @pytest.fixture

@@ -10,8 +10,7 @@ import time
 import pytest
 from fastapi.testclient import TestClient
 
-from apis.common.accounts import CACHE_SECONDS, accounts
-from apis.telemetry import routes
+from apis.common.key_directory import FRESH_SECONDS
 from tests.servers import REPO
 
 from .conftest import REDIS_URL, reading, server_env, session_cookie
@@ -183,10 +182,9 @@ def test_several_workers_deliver_every_reading(start_telemetry, http, seed):
 
 def test_a_stream_ends_once_its_key_is_revoked(make_api, seed, monkeypatch, tmp_path):
     """In process, with the clock moved past the key cache and a quick re-check."""
-    monkeypatch.setattr(routes, "KEY_RECHECK_SECONDS", 0.2)
     headers = seed.key("ana_stream")
     ended = threading.Event()
-    with TestClient(make_api()) as client:
+    with TestClient(make_api(key_recheck_seconds=0.2)) as client:
 
         def listen() -> None:
             with client.stream("GET", LIVE, headers=headers) as response:
@@ -208,8 +206,9 @@ def test_a_stream_ends_once_its_key_is_revoked(make_api, seed, monkeypatch, tmp_
             capture_output=True,
             timeout=120,
         )
-        later = accounts.keys.clock() + CACHE_SECONDS + 1
-        monkeypatch.setattr(accounts.keys, "clock", lambda: later)
+        cache = client.app.state.keys.keys
+        later = cache.clock() + FRESH_SECONDS + 1
+        monkeypatch.setattr(cache, "clock", lambda: later)
         assert ended.wait(10), "the stream should end once the revocation is seen"
 
 

@@ -3,7 +3,7 @@
 from django.db import migrations
 
 # Frozen here on purpose (migrations must not follow later renames);
-# cms.accounts.keys.ANALYST_GROUP names the same group for the code.
+# cms.accounts.scopes.ANALYST_GROUP names the same group for the code.
 GROUP = "IDS analysts"
 
 

@@ -1,4 +1,4 @@
-"""Build a real CMS accounts database for the IDS API tests, in a subprocess.
+"""Build a real CMS database for the IDS API tests, in a subprocess.
 
 `python tests/ids/service/accounts_seed.py` with DATABASE_URL set: applies the CMS migrations
 the key tables need, then issues keys through the CMS's own model (`ApiKey.objects.issue`)
@@ -19,11 +19,10 @@ def main() -> None:
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
 
-    from cms.accounts import keys
     from cms.accounts.models import ApiKey
+    from croody_core import scopes
 
-    for app in ("contenttypes", "auth", "accounts"):
-        call_command("migrate", app, verbosity=0)
+    call_command("migrate", verbosity=0)  # the whole CMS: it serves /internal/ from here
     User = get_user_model()
     ana = User.objects.create_user("ana", "ana@example.com", "x" * 12)
     sam = User.objects.create_user("sam", "sam@example.com", "x" * 12)
@@ -33,12 +32,12 @@ def main() -> None:
         api_key, secret = ApiKey.objects.issue(user=owner, scopes=scopes, name=label)
         out["keys"][label] = {"key": secret, "prefix": api_key.prefix}
 
-    key("scorer", sam, [keys.SCOPE_IDS_SCORE])
-    key("analyst", ana, [keys.SCOPE_IDS_ANALYST])
-    key("both", ana, [keys.SCOPE_IDS_SCORE, keys.SCOPE_IDS_ANALYST])
-    key("replay", sam, [keys.SCOPE_IDS_SCORE])
-    key("telemetry", ana, [keys.SCOPE_TELEMETRY_READ])
-    key("revoked", sam, [keys.SCOPE_IDS_SCORE])
+    key("scorer", sam, [scopes.SCOPE_IDS_SCORE])
+    key("analyst", ana, [scopes.SCOPE_IDS_ANALYST])
+    key("both", ana, [scopes.SCOPE_IDS_SCORE, scopes.SCOPE_IDS_ANALYST])
+    key("replay", sam, [scopes.SCOPE_IDS_SCORE])
+    key("telemetry", ana, [scopes.SCOPE_TELEMETRY_READ])
+    key("revoked", sam, [scopes.SCOPE_IDS_SCORE])
     ApiKey.objects.get(prefix=out["keys"]["revoked"]["prefix"]).revoke()
     print(json.dumps(out))
 

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +13,16 @@ from sqlalchemy import Engine, delete
 from apis.common.database import make_engine
 from apis.ids import migrate, store
 from apis.ids.artifact import ARTIFACT_NAME, DEFAULT_MODEL_DIR
-from tests.servers import Server, base_env, fresh_database_url, start_server
+from tests.servers import (
+    INTERNAL_SECRET,
+    Server,
+    base_env,
+    drop_database,
+    fresh_database_url,
+    seed_cms,
+    start_cms,
+    start_server,
+)
 
 
 @pytest.fixture(scope="session")
@@ -49,7 +55,8 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'ids.sqlite3'}"
 
 
-# -- a real IDS service (uvicorn in a subprocess) with real CMS-issued keys -----------
+# -- a real IDS service (uvicorn in a subprocess) with real CMS-issued keys, asking a real
+# CMS server about them -------------------------------------------------------------------
 
 SESSION_SECRET = "ids-test-session-secret-0123456789abcdef"
 
@@ -57,6 +64,7 @@ SESSION_SECRET = "ids-test-session-secret-0123456789abcdef"
 @dataclass(frozen=True)
 class Seeded:
     database_url: str
+    cms_url: str
     keys: dict[str, dict[str, str]]  # label -> {"key", "prefix"}
     users: dict[str, int]
 
@@ -68,21 +76,15 @@ class Seeded:
 
 
 @pytest.fixture(scope="session")
-def accounts(tmp_path_factory: pytest.TempPathFactory) -> Seeded:
-    """A CMS database (SQLite) with users and keys issued by the CMS's own code."""
+def accounts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
+    """A CMS database with users and keys issued by the CMS's own code, and the CMS serving it."""
     var = tmp_path_factory.mktemp("ids-accounts")
-    url = f"sqlite:///{var / 'cms.sqlite3'}"
-    result = subprocess.run(
-        [sys.executable, str(Path(__file__).with_name("accounts_seed.py"))],
-        env=base_env(var, DATABASE_URL=url),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    data = json.loads(result.stdout.strip().splitlines()[-1])
-    return Seeded(url, data["keys"], data["users"])
+    url = fresh_database_url("ids_accounts") or f"sqlite:///{var / 'cms.sqlite3'}"
+    data = seed_cms(var, Path(__file__).with_name("accounts_seed.py"), url)
+    cms = start_cms(var, url)
+    yield Seeded(url, cms.base_url, data["keys"], data["users"])
+    cms.stop()
+    drop_database(url)
 
 
 def start_ids(var: Path, accounts: Seeded, database_url: str, **env: str) -> Server:
@@ -90,8 +92,9 @@ def start_ids(var: Path, accounts: Seeded, database_url: str, **env: str) -> Ser
         "apis.ids",
         base_env(
             var,
-            DATABASE_URL=accounts.database_url,
             IDS_DATABASE_URL=database_url,
+            IDS_CMS_URL=accounts.cms_url,
+            INTERNAL_API_SECRET=INTERNAL_SECRET,
             API_SESSION_SECRET=SESSION_SECRET,
             **({"IDS_RATE_LIMIT": "100000/minute"} | env),
         ),

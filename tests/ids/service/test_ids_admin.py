@@ -1,4 +1,7 @@
-"""The analysts' IDS view in the Wagtail admin: who may open it, and what it shows."""
+"""The analysts' IDS view in the Wagtail admin: who may open it, and what it shows.
+
+The admin reads the IDS API (cms.services.client); here the API runs in process on the
+test's IDS database, registered as the CMS's client for it, as the gateway does."""
 
 from __future__ import annotations
 
@@ -10,17 +13,19 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, Permission
-from django.urls import reverse
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from wagtail.users.models import UserProfile
 
 from apis.ids import store
 from apis.ids.artifact import ARTIFACT_NAME, DEFAULT_MODEL_DIR
+from apis.ids.main import build_api
 from apis.ids.scoring import IdsModel
-from apis.ids.settings import get_settings
-from cms.accounts.keys import ANALYST_GROUP
-from cms.ids_admin.chart import verdict_chart
-from cms.ids_admin.data import ids_engine as admin_engine
+from apis.ids.settings import Settings
+from cms.ids_admin.chart import ChartBucket, verdict_chart
+from cms.services.client import IDS, use_client
+from cms.services.credentials import session_secret
+from croody_core.scopes import ANALYST_GROUP
 
 from ..support import neptune_record, normal_record
 
@@ -37,19 +42,28 @@ def sign_in(client, user) -> None:
     client.force_login(user)
 
 
-@pytest.fixture()
-def ids_settings(monkeypatch: pytest.MonkeyPatch, ids_database_url: str) -> Iterator[None]:
-    """Point the admin at the test IDS database (and the committed model)."""
-    monkeypatch.setenv("IDS_DATABASE_URL", ids_database_url)
-    get_settings.cache_clear()
-    admin_engine.cache_clear()
-    yield
-    get_settings.cache_clear()
-    admin_engine.cache_clear()
+def serve_ids(database_url: str, model_dir: Path = DEFAULT_MODEL_DIR) -> TestClient:
+    """The IDS API in process, trusting the tokens this CMS mints."""
+    settings = Settings(
+        database_url=database_url,
+        model_dir=model_dir,
+        session_secret=session_secret(),
+        rate_limit="",
+    )
+    return TestClient(build_api(settings))
+
+
+@pytest.fixture(autouse=True)
+def ids_service(ids_database_url: str) -> Iterator[None]:
+    """The admin reads this IDS API (the committed model, the test IDS database)."""
+    with serve_ids(ids_database_url) as service:
+        use_client(IDS, service)
+        yield
+    use_client(IDS, None)
 
 
 @pytest.fixture()
-def traffic(ids_settings: None, ids_engine: Engine, model: IdsModel) -> None:
+def traffic(ids_engine: Engine, model: IdsModel) -> None:
     records = [normal_record()] * 3 + [neptune_record(), normal_record() | {"service": "quic"}]
     scores = model.score_batch(records)
     store.insert_predictions(
@@ -80,7 +94,7 @@ def test_admin_users_outside_the_group_are_refused(client, django_user_model) ->
     editor = django_user_model.objects.create_user("ed", password="pw-editor-123")
     editor.user_permissions.add(Permission.objects.get(codename="access_admin"))
     sign_in(client, editor)
-    for url in (ALERTS, MODEL_CARD, reverse("ids_admin:confusion_matrix")):
+    for url in (ALERTS, MODEL_CARD):
         response = client.get(url)
         # Wagtail turns the refusal into a redirect to the dashboard with a message.
         assert (response.status_code, response["Location"]) == (302, "/admin/"), url
@@ -146,26 +160,34 @@ def test_model_card_shows_metadata_metrics_and_the_confusion_matrix(client, anal
     assert "Leave attack types out" in html and "False-positive rate" in html
     selected = metadata["validation"]["candidates"][metadata["validation"]["selected"]]
     assert f"{selected['leave_attack_types_out']['detection_rate']:.4f}" in html
-    image = client.get(reverse("ids_admin:confusion_matrix"))
-    assert image.status_code == 200 and image["Content-Type"] == "image/svg+xml"
-    xml.dom.minidom.parseString(b"".join(image.streaming_content))  # noqa: S318 -- our file
+    # The picture comes from the IDS API, which the analyst's browser reads with its session.
+    image_url = re.search(r'<img class="ids-confusion" src="([^"]+)"', html).group(1)
+    assert image_url == "/api/ids/model/confusion-matrix.svg"
 
 
-def test_model_card_warns_about_a_tampered_artifact(
-    client, analyst, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+def test_model_card_says_when_the_service_refuses_a_tampered_artifact(
+    client, analyst, ids_database_url: str, tmp_path: Path
 ) -> None:
     copy = tmp_path / "model"
     shutil.copytree(DEFAULT_MODEL_DIR, copy)
     data = bytearray((copy / ARTIFACT_NAME).read_bytes())
     data[100] ^= 1
     (copy / ARTIFACT_NAME).write_bytes(bytes(data))
-    monkeypatch.setenv("IDS_MODEL_DIR", str(copy))
-    get_settings.cache_clear()
-    try:
-        html = client.get(MODEL_CARD).content.decode()
-    finally:
-        get_settings.cache_clear()
-    assert "does NOT match the file" in html
+    with serve_ids(ids_database_url, copy) as service:
+        use_client(IDS, service)
+        response = client.get(MODEL_CARD)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "The model is not in service" in html and "SHA-256" in html
+    assert "matches the file" not in html
+
+
+def test_pages_say_so_when_the_ids_service_is_down(client, analyst) -> None:
+    use_client(IDS, None)  # no service registered and no IDS_API_URL: unreachable
+    for url in (ALERTS, MODEL_CARD):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert 'role="alert"' in response.content.decode(), url
 
 
 def test_admin_templates_have_no_inline_scripts_or_styles() -> None:
@@ -175,8 +197,8 @@ def test_admin_templates_have_no_inline_scripts_or_styles() -> None:
 
 
 def test_chart_is_valid_svg_with_one_group_per_bucket() -> None:
-    buckets = [store.Bucket(start_ms=i * 60_000) for i in range(30)]
-    buckets[3].verdicts.update(normal=7, attack=2)
+    buckets = [ChartBucket(start_ms=i * 60_000) for i in range(30)]
+    buckets[3] = ChartBucket(start_ms=3 * 60_000, total=9, verdicts={"normal": 7, "attack": 2})
     svg = str(verdict_chart(buckets, 60))
     document = xml.dom.minidom.parseString(svg)  # noqa: S318 -- our own markup
     assert len(document.getElementsByTagName("g")) == 30

@@ -14,8 +14,8 @@ import pytest
 
 from apis.ids.records import read_records
 from apis.ids.scoring import IdsModel
-from cms.accounts import api_session
-from cms.accounts.keys import ANALYST_GROUP
+from croody_core import session as api_session
+from croody_core.scopes import ANALYST_GROUP
 from tests.servers import Server
 
 from ..support import DATASET, neptune_record, normal_record

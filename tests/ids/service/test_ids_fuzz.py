@@ -24,6 +24,7 @@ OPERATIONS = [
     ("GET", "/api/ids/predictions"),
     ("GET", "/api/ids/stats"),
     ("GET", "/api/ids/model"),
+    ("GET", "/api/ids/model/confusion-matrix.svg"),
     ("GET", "/api/ids/healthz"),
 ]
 EXAMPLES = 40

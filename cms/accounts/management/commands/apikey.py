@@ -5,8 +5,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from cms.accounts import keys
 from cms.accounts.models import ApiKey, Robot
+from croody_core import keys
+from croody_core import scopes as key_scopes
 
 EXAMPLES = """examples:
   manage.py apikey create --user ana --scope telemetry:write --robot rover-1 --name "Rover 1"
@@ -19,7 +20,8 @@ EXAMPLES = """examples:
 class Command(BaseCommand):
     help = (
         "Create, list and revoke Croody API keys (one key model for the telemetry and IDS "
-        f"APIs). Scopes: {', '.join(keys.SCOPES)}; telemetry:write keys are bound to one robot."
+        f"APIs). Scopes: {', '.join(key_scopes.SCOPES)}; telemetry:write keys are bound to "
+        "one robot."
     )
 
     def create_parser(self, prog_name: str, subcommand: str, **kwargs) -> CommandParser:
@@ -45,7 +47,7 @@ class Command(BaseCommand):
             dest="scopes",
             action="append",
             required=True,
-            choices=keys.SCOPES,
+            choices=key_scopes.SCOPES,
             help="a scope to grant; repeat for several",
         )
         create.add_argument(
@@ -82,9 +84,9 @@ class Command(BaseCommand):
 
     def create(self, options) -> None:
         user = self.get_user(options["user"])
-        scopes = keys.parse_scopes(options["scopes"])
+        scopes = key_scopes.parse_scopes(options["scopes"])
         robot_name = (options.get("robot") or "").strip()
-        if keys.SCOPE_TELEMETRY_WRITE in scopes and not robot_name:
+        if key_scopes.SCOPE_TELEMETRY_WRITE in scopes and not robot_name:
             raise CommandError(
                 "telemetry:write keys are bound to one robot: add --robot NAME "
                 "(the robot is registered for the user when it does not exist yet)."

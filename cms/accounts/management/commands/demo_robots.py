@@ -17,9 +17,10 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from apis.telemetry.simulator import KEYS_FILE_NAME, KeySpecError, parse_keys_text
-from cms.accounts import keys
 from cms.accounts.models import ApiKey, Robot
+from croody_core import keys
+from croody_core import scopes as key_scopes
+from croody_core.keyfile import KEYS_FILE_NAME, KeySpecError, parse_keys_text
 
 DEMO_ROBOT_NAME = "Demo rover {number}"
 DEMO_KEY_NAME = "Demo simulator"
@@ -34,7 +35,7 @@ def key_works(presented: str, robot: Robot) -> bool:
     return (
         api_key is not None
         and keys.verify_key(presented, api_key.key_hash, revoked=not api_key.is_active)
-        and api_key.has_scope(keys.SCOPE_TELEMETRY_WRITE)
+        and api_key.has_scope(key_scopes.SCOPE_TELEMETRY_WRITE)
     )
 
 
@@ -114,7 +115,7 @@ class Command(BaseCommand):
             stale.revoke()
         _api_key, full_key = ApiKey.objects.issue(
             user=robot.owner,
-            scopes=[keys.SCOPE_TELEMETRY_WRITE],
+            scopes=[key_scopes.SCOPE_TELEMETRY_WRITE],
             name=DEMO_KEY_NAME,
             robot=robot,
         )
