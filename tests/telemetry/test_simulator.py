@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import io
 import itertools
 import json
 import math
@@ -20,15 +21,29 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func, select
 
-from apis.telemetry import simulator
 from apis.telemetry.schemas import ReadingIn, now_ms
-from apis.telemetry.simulator import RobotPath, Simulation, parse_robot_key, retry_delay
+from apis.telemetry.simulator import client, keys
+from apis.telemetry.simulator import path as motion
+from apis.telemetry.simulator.client import Simulation, retry_delay
+from apis.telemetry.simulator.path import RobotPath
 from apis.telemetry.tables import latest, readings
-from tests.servers import REPO, base_env, free_port, start_server
+from croody_core import keyfile
+from croody_core.keyfile import parse_robot_key
+from tests.servers import (
+    INTERNAL_SECRET,
+    REPO,
+    Server,
+    base_env,
+    free_port,
+    seed_cms,
+    start_cms,
+    start_server,
+)
 
 from .conftest import SESSION_SECRET, server_env
 
@@ -66,23 +81,23 @@ def test_every_reading_is_one_the_api_accepts(four_hours):
 
 
 def test_movement_is_smooth_and_follows_the_heading(four_hours):
-    top_speed = simulator.CRUISE_SPEEDS[1]
+    top_speed = motion.CRUISE_SPEEDS[1]
     aligned = 0
     for before, after in itertools.pairwise(four_hours):
         step = math.hypot(after["x"] - before["x"], after["y"] - before["y"])
         assert step <= top_speed * DT + 0.01  # no jumps
         turn = abs((after["heading"] - before["heading"] + 180) % 360 - 180)
-        assert turn <= simulator.TURN_RATE * DT + 0.2  # no sudden turns
-        assert abs(after["speed"] - before["speed"]) <= 2 * simulator.ACCELERATION * DT + 0.01 or (
+        assert turn <= motion.TURN_RATE * DT + 0.2  # no sudden turns
+        assert abs(after["speed"] - before["speed"]) <= 2 * motion.ACCELERATION * DT + 0.01 or (
             after["status"] != "moving"  # an error or a pause stops the robot at once
         )
         if step > 0.2:  # it moves where it faces
-            direction = simulator.bearing(after["x"] - before["x"], after["y"] - before["y"])
+            direction = motion.bearing(after["x"] - before["x"], after["y"] - before["y"])
             assert abs((direction - after["heading"] + 180) % 360 - 180) < 3
             aligned += 1
     assert aligned > len(four_hours) / 4  # and it does move, a good part of the time
-    assert all(abs(item["x"]) < simulator.ARENA + 10 for item in four_hours)
-    assert all(abs(item["y"]) < simulator.ARENA + 10 for item in four_hours)
+    assert all(abs(item["x"]) < motion.ARENA + 10 for item in four_hours)
+    assert all(abs(item["y"]) < motion.ARENA + 10 for item in four_hours)
 
 
 def test_battery_drains_then_recharges_at_the_dock(four_hours):
@@ -98,7 +113,7 @@ def test_battery_drains_then_recharges_at_the_dock(four_hours):
                 assert after["battery"] > before["battery"]  # charging adds
             else:
                 cycles += 1
-                assert before["battery"] < simulator.LOW_BATTERY
+                assert before["battery"] < motion.LOW_BATTERY
         elif before["status"] != "charging":
             assert after["battery"] <= before["battery"]  # anything else drains it
     assert cycles >= 2
@@ -126,13 +141,13 @@ def test_retry_after_is_honoured_in_seconds_or_as_a_date():
     in_ten = email.utils.format_datetime(datetime.fromtimestamp(time.time() + 10, UTC), True)
     assert 8 <= retry_delay(1, in_ten, rng) <= 10
     assert retry_delay(1, "Wed, 21 Oct 2015 07:28:00 GMT", rng) == 0.0  # already past
-    assert retry_delay(1, "99999", rng) <= simulator.BACKOFF_CAP  # not believed
+    assert retry_delay(1, "99999", rng) <= client.BACKOFF_CAP  # not believed
 
 
 def test_without_retry_after_the_backoff_doubles_up_to_a_cap_with_jitter():
     rng = seeded(1)
     for attempt in range(1, 12):
-        ceiling = min(simulator.BACKOFF_CAP, simulator.BACKOFF_FIRST * 2 ** (attempt - 1))
+        ceiling = min(client.BACKOFF_CAP, client.BACKOFF_FIRST * 2 ** (attempt - 1))
         delays = [retry_delay(attempt, None if attempt % 2 else "soon", rng) for _ in range(50)]
         assert all(ceiling / 2 <= delay <= ceiling for delay in delays)
         assert len(set(delays)) > 40  # robots that failed together do not retry together
@@ -144,18 +159,85 @@ KEY = "crd_abcd1234_" + "A" * 43
 def test_keys_are_robot_id_equals_key():
     assert parse_robot_key(f" rover-1-3f9a1c = {KEY} ") == ("rover-1-3f9a1c", KEY)
     text = f"# demo\nrover-1={KEY}\n\nrover-2={KEY}, rover-3={KEY}  # trailing comment\n"
-    assert [robot for robot, _key in simulator.parse_keys_text(text)] == [
+    assert [robot for robot, _key in keyfile.parse_keys_text(text)] == [
         "rover-1",
         "rover-2",
         "rover-3",
     ]
-    with pytest.raises(simulator.KeySpecError, match="ROBOT_ID=KEY") as bare:
+    with pytest.raises(keyfile.KeySpecError, match="ROBOT_ID=KEY") as bare:
         parse_robot_key(KEY)
     assert KEY not in str(bare.value)  # a mistake never prints the secret
-    with pytest.raises(simulator.KeySpecError, match="not a Croody API key"):
+    with pytest.raises(keyfile.KeySpecError, match="not a Croody API key"):
         parse_robot_key("rover-1=crd_short")
-    with pytest.raises(simulator.KeySpecError, match="not a robot id"):
+    with pytest.raises(keyfile.KeySpecError, match="not a robot id"):
         parse_robot_key(f"rover 1={KEY}")
+
+
+# --- --create-keys: manage.py demo_robots in a process of its own ----------------------------
+
+FAKE_MANAGE = """
+import os, sys
+args = dict(zip(sys.argv[2::2], sys.argv[3::2]))
+print("demo_robots in", os.getcwd(), "with", os.environ["DJANGO_SETTINGS_MODULE"], flush=True)
+if args["--user"] == "nobody":
+    sys.exit("CommandError: No user named 'nobody': run `manage.py setup_croody`")
+if args["--user"] == "crash":
+    print("Traceback (most recent call last):", file=sys.stderr)
+    sys.exit("django.db.utils.OperationalError: no such table: accounts_robot")
+robots = int(args["--robots"])
+with open(args["--keys-file"], "w") as keys:
+    keys.writelines(f"demo-{n}={KEY}\\n" for n in range(1, robots + 1))
+print(f"{robots} demo robots for {args['--user']} in {args['--keys-file']}")
+"""
+
+
+@pytest.fixture
+def fake_manage(tmp_path, monkeypatch) -> Path:
+    """A manage.py of its own in a repository root of its own: no Django, no database."""
+    root = tmp_path.resolve() / "repo"
+    root.mkdir()
+    (root / "manage.py").write_text(f"KEY = {KEY!r}\n{FAKE_MANAGE}")
+    monkeypatch.setattr(keys, "REPO_ROOT", root)
+    monkeypatch.delenv("DJANGO_SETTINGS_MODULE", raising=False)
+    monkeypatch.chdir(tmp_path)
+    return root
+
+
+def test_create_keys_runs_demo_robots_as_a_command_and_reads_its_keys(fake_manage, tmp_path):
+    out = io.StringIO()
+    found = keys.create_demo_keys(2, "sam", Path("simulator-keys"), out)
+    assert found == [("demo-1", KEY), ("demo-2", KEY)]
+    lines = out.getvalue().splitlines()
+    assert lines[0] == f"demo_robots in {fake_manage} with cms.settings.dev"
+    # Run in the repository root, it is given where the keys go from here.
+    assert lines[1] == f"2 demo robots for sam in {tmp_path.resolve() / 'simulator-keys'}"
+
+
+def test_create_keys_failing_says_why_with_a_hint(fake_manage):
+    out = io.StringIO()
+    with pytest.raises(keyfile.KeySpecError) as refused:
+        keys.create_demo_keys(1, "nobody", Path("keys"), out)
+    assert str(refused.value) == (
+        "manage.py demo_robots: No user named 'nobody': run `manage.py setup_croody`"
+    )
+    with pytest.raises(keyfile.KeySpecError) as crashed:
+        keys.create_demo_keys(1, "crash", Path("keys"), out)
+    message = str(crashed.value)
+    assert "failed (exit status 1): django.db.utils.OperationalError: no such table" in message
+    assert "make setup" in message and "--keys-file" in message
+    assert "Traceback (most recent call last):" in out.getvalue()  # its output, as it came
+
+
+def test_the_simulator_never_loads_django_or_the_cms():
+    code = (
+        "import sys, apis.telemetry.simulator.cli; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('django', 'cms')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
 
 
 # --- the command line ----------------------------------------------------------------------
@@ -368,7 +450,7 @@ def test_retry_after_is_waited_for_and_the_same_readings_sent_again(scripted, st
     (first, body), (second, again), (third, last) = Scripted.seen[:3]
     assert second - first >= 1.0  # Retry-After: 1
     # No Retry-After: retry 2's backoff, 0.5 to 1 s, plus the request itself (slack for a busy CI).
-    ceiling = simulator.BACKOFF_FIRST * 2
+    ceiling = client.BACKOFF_FIRST * 2
     assert ceiling / 2 <= third - second < ceiling + 0.5
     assert body == again == last  # the very same readings: the API stores them once
     assert tally.retries == 2 and tally.accepted == tally.generated == 1
@@ -378,30 +460,38 @@ def test_retry_after_is_waited_for_and_the_same_readings_sent_again(scripted, st
 # --- make run SIMULATE=1: demo robots made on the spot ---------------------------------------
 
 
-def test_create_keys_makes_demo_robots_once_and_drives_them(tmp_path, telemetry_url, engine):
-    """What `make run SIMULATE=1` does, against a CMS database of its own."""
+@pytest.fixture
+def own_cms(tmp_path) -> Iterator[tuple[str, Server]]:
+    """A CMS database of its own, and its server: the telemetry service asks it about keys."""
     cms_url = f"sqlite:///{tmp_path / 'cms.sqlite3'}"
+    seed_cms(tmp_path, REPO / "tests/telemetry/accounts_seed.py", cms_url)
+    cms = start_cms(tmp_path, cms_url)
+    yield cms_url, cms
+    cms.stop()
+
+
+def test_create_keys_makes_demo_robots_once_and_drives_them(
+    tmp_path, own_cms, telemetry_url, engine
+):
+    """What `make run SIMULATE=1` does, against a CMS database (and server) of its own."""
+    cms_url, cms = own_cms
     env = base_env(
         tmp_path,
         DATABASE_URL=cms_url,
-        ACCOUNTS_DATABASE_URL=cms_url,
         TELEMETRY_DATABASE_URL=telemetry_url,
+        TELEMETRY_CMS_URL=cms.base_url,
+        INTERNAL_API_SECRET=INTERNAL_SECRET,
         API_SESSION_SECRET=SESSION_SECRET,
         TELEMETRY_RATE_LIMIT="",
         LOG_LEVEL="WARNING",
     )
-    seeded_accounts = subprocess.run(
-        [sys.executable, "tests/telemetry/accounts_seed.py"],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
-    assert seeded_accounts.returncode == 0, seeded_accounts.stderr[-2000:]
     server = start_server("apis.telemetry", env, tmp_path / "telemetry.log", probe="/healthz")
     try:
         args = ("--create-keys", "--user", "sam", "--robots", "2", "--rate", "5")
         first = run_cli(*args, "--duration", "2", "--url", server.base_url, env=env)
         assert first.returncode == 0, first.stderr
         assert "2 demo robots for sam (2 new keys, 0 kept)" in first.stderr
-        keys_file = tmp_path / simulator.KEYS_FILE_NAME
+        keys_file = tmp_path / keyfile.KEYS_FILE_NAME
         assert stat.S_IMODE(keys_file.stat().st_mode) == 0o600
         written = keys_file.read_text()
         again = run_cli(*args, "--duration", "1", "--url", server.base_url, env=env)
@@ -410,7 +500,7 @@ def test_create_keys_makes_demo_robots_once_and_drives_them(tmp_path, telemetry_
         assert keys_file.read_text() == written
     finally:
         server.stop()
-    robot_ids = [robot_id for robot_id, _key in simulator.read_keys_file(keys_file)]
+    robot_ids = [robot_id for robot_id, _key in keyfile.read_keys_file(keys_file)]
     assert all(stored(engine, robot_id) >= 5 for robot_id in robot_ids)
     assert stored(engine) == summary(first.stderr)["stored"] + summary(again.stderr)["stored"]
 
@@ -443,7 +533,7 @@ def test_an_api_that_is_not_up_yet_is_waited_for(capsys):
 def test_a_long_outage_forgets_the_oldest_unsent_readings_not_the_ones_in_flight(
     scripted, monkeypatch
 ):
-    monkeypatch.setattr(simulator, "MAX_OUTBOX", 5)
+    monkeypatch.setattr(client, "MAX_OUTBOX", 5)
     Scripted.script = [(503, {"Retry-After": "1"})]
     simulation = Simulation([("r1", KEY)], url=scripted, rate=20, gap_chance=0, seed=4)
     tally = asyncio.run(simulation.run(duration=1.2, progress_every=0))
