@@ -2,7 +2,8 @@
 
 Products are pages (translated with wagtail-localize like every other page); the
 catalogue logic (live, visitor's language, stock, category, price, ordering, search)
-lives in `ProductQuerySet`, shared by the catalogue page and the headless API.
+lives in `ProductQuerySet`, shared by the catalogue page and the headless API. What the
+pages show is built in `cms.shop.presenters`, from the querysets these models hand it.
 """
 
 from decimal import Decimal
@@ -29,7 +30,8 @@ from wagtail_localize.fields import SynchronizedField
 
 from cms.base.blocks import ImageBlock, body_blocks
 from cms.base.models import BasePage
-from cms.shop.querysets import ProductCategoryQuerySet, ProductPageManager
+from cms.shop.presenters import Catalogue, product_context
+from cms.shop.querysets import ProductCategoryQuerySet, ProductPageManager, ProductQuerySet
 from cms.shop.serializers import CategoryField
 
 LOW_STOCK = 5  # at or below this, the product shows "only N left"
@@ -103,11 +105,19 @@ class ProductIndexPage(BasePage):
     class Meta:
         verbose_name = _("product catalogue")
 
-    def get_context(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
-        from cms.shop.views import Catalogue
+    def get_products(self) -> ProductQuerySet:
+        """What this catalogue lists to a visitor, before the URL's filters (with categories)."""
+        return ProductPage.objects.catalogue(self.locale_id).child_of(self).for_listing()
 
+    def get_context(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
         context = super().get_context(request, *args, **kwargs)
-        context["catalogue"] = Catalogue(request, self)
+        context["catalogue"] = Catalogue(
+            request,
+            base_url=self.get_url(request) or "",
+            categories=ProductCategory.objects.for_active_locale(),
+            products=self.get_products(),
+            per_page=self.products_per_page,
+        )
         return context
 
     def get_template(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
@@ -295,11 +305,28 @@ class ProductPage(BasePage):
     def get_social_image(self):  # type: ignore[no-untyped-def]
         return self.og_image or self.main_image
 
-    def get_context(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
-        from cms.shop.views import product_context
+    def get_related_products(self) -> list["ProductPage"]:
+        """The related products a visitor may see, each in this product's language.
 
+        Related products are chosen in the source language; each one shows in this
+        product's language (a translation, or the alias the locale tree keeps).
+        """
+        links = list(self.related_links.select_related("product"))
+        keys = [link.product.translation_key for link in links]
+        if not keys:
+            return []
+        versions = {
+            version.translation_key: version
+            for version in ProductPage.objects.catalogue(self.locale_id)
+            .filter(translation_key__in=keys)
+            .for_listing()
+        }
+        related = [versions[key] for key in dict.fromkeys(keys) if key in versions]
+        return [version for version in related if version.pk != self.pk]
+
+    def get_context(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
         context = super().get_context(request, *args, **kwargs)
-        context.update(product_context(request, self))
+        context.update(product_context(request, self, self.get_related_products()))
         return context
 
 

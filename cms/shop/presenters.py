@@ -1,5 +1,10 @@
-"""What the catalogue and product templates show, built with a constant number of queries."""
+"""What the catalogue and product templates show, built with a constant number of queries.
 
+The page models hand in what they own (their products, categories and URL), so this
+module never imports `cms.shop.models`: the dependency runs models -> presenters.
+"""
+
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -8,7 +13,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest
 
 from cms.shop.forms import CatalogueFilterForm
-from cms.shop.querysets import attach_card_images
+from cms.shop.querysets import ProductQuerySet, attach_card_images
 
 PAGE_PARAM = "page"
 JSON_LD_RENDITION = "max-1200x1200|format-jpeg"
@@ -28,12 +33,19 @@ class Catalogue:
     sort) are dropped and reported; an out-of-range page shows the nearest page.
     """
 
-    def __init__(self, request: HttpRequest, index) -> None:  # type: ignore[no-untyped-def]
-        from cms.shop.models import ProductCategory, ProductPage
-
+    def __init__(
+        self,
+        request: HttpRequest,
+        *,
+        base_url: str,
+        categories: Iterable[Any],
+        products: ProductQuerySet,
+        per_page: int,
+    ) -> None:
+        """`products` is every product the catalogue lists, before the URL's filters."""
         self.request = request
-        self.base_url = index.get_url(request) or ""
-        categories = ProductCategory.objects.for_active_locale()
+        self.base_url = base_url
+        categories = list(categories)
         submitted = CatalogueFilterForm(request.GET, categories=categories)
         self.filters = submitted.valid_filters()
         self.ignored = sorted(name for name in submitted.errors if request.GET.get(name))
@@ -45,9 +57,8 @@ class Catalogue:
         self.sort = submitted.effective_sort(self.filters)
         self.searching = bool(self.filters.get("q"))
 
-        products = ProductPage.objects.catalogue(index.locale_id).child_of(index).for_listing()
         results = submitted.apply(products, self.filters)
-        self.paginator = Paginator(results, index.products_per_page)
+        self.paginator = Paginator(results, per_page)
         self.page = self.paginator.get_page(request.GET.get(PAGE_PARAM))
         self.products = list(self.page.object_list)
         attach_card_images(self.products)
@@ -88,28 +99,16 @@ class Catalogue:
         return self.url(self.page.next_page_number()) if self.page.has_next() else ""
 
 
-def product_context(request: HttpRequest, product) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    """The product page's gallery, related products (in its language) and JSON-LD."""
-    from cms.shop.models import ProductPage
+def product_context(request: HttpRequest, product, related: list) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """The product page's gallery, related product cards and JSON-LD.
 
+    `related` comes from the page (`ProductPage.get_related_products`); the cards get
+    their images here, in bulk.
+    """
     gallery = [
         item.value for item in product.gallery if item.block_type == "image" and item.value["image"]
     ]
-    links = list(product.related_links.select_related("product"))
-    keys = [link.product.translation_key for link in links]
-    related = []
-    if keys:
-        # Related products are chosen in the source language; show each one's version in
-        # this product's language (a translation, or the alias the locale tree keeps).
-        versions = {
-            version.translation_key: version
-            for version in ProductPage.objects.catalogue(product.locale_id)
-            .filter(translation_key__in=keys)
-            .for_listing()
-        }
-        related = [versions[key] for key in dict.fromkeys(keys) if key in versions]
-        related = [version for version in related if version.pk != product.pk]
-        attach_card_images(related)
+    attach_card_images(related)
     return {
         "gallery": gallery,
         "related_products": related,
