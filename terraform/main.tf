@@ -27,8 +27,16 @@ locals {
   }
 
   db_host = "db.${var.private_zone_name}"
+  # The RDS master user: only the release task uses it, to make the roles below.
   db_user = "croody"
   db_url  = "postgres://${local.db_user}:${random_password.db.result}@${local.db_host}:5432"
+  # One database and one role per service (deploy/docker/ensure_databases.py makes them):
+  # each role owns its database, and nobody else may connect to it.
+  databases = {
+    cms       = { variable = "DATABASE_URL", database = "croody", role = "croody_cms" }
+    telemetry = { variable = "TELEMETRY_DATABASE_URL", database = "telemetry", role = "croody_telemetry" }
+    ids       = { variable = "IDS_DATABASE_URL", database = "ids", role = "croody_ids" }
+  }
   # Redis is reached by its AWS name: its TLS certificate is issued for it.
   redis_url = "rediss://:${random_password.redis.result}@${module.redis.primary_endpoint}:6379/0"
 }
@@ -140,6 +148,19 @@ resource "random_password" "api_session_secret" {
   special = false
 }
 
+# Presented by the APIs to the CMS's /internal/ endpoints.
+resource "random_password" "internal_api_secret" {
+  length  = 64
+  special = false
+}
+
+resource "random_password" "db_role" {
+  for_each = local.databases
+
+  length  = 32
+  special = false
+}
+
 resource "random_password" "metrics_token" {
   length  = 40
   special = false
@@ -188,6 +209,9 @@ module "private_dns" {
     db    = module.rds.address
     redis = module.redis.primary_endpoint
   }
+  # cms.svc.<zone>, telemetry.svc.<zone>, ids.svc.<zone>: the tasks' own addresses, for
+  # the calls between services (never through the ALB).
+  services = keys(local.service_ports)
 }
 
 module "secrets" {
@@ -195,15 +219,21 @@ module "secrets" {
 
   name        = local.name
   kms_key_arn = module.kms.data_key_arn
-  values = {
-    SECRET_KEY             = random_password.django_secret_key.result
-    METRICS_TOKEN          = random_password.metrics_token.result
-    API_SESSION_SECRET     = random_password.api_session_secret.result
-    DATABASE_URL           = "${local.db_url}/croody?sslmode=require"
-    TELEMETRY_DATABASE_URL = "${local.db_url}/telemetry?sslmode=require"
-    IDS_DATABASE_URL       = "${local.db_url}/ids?sslmode=require"
-    REDIS_URL              = local.redis_url
-  }
+  values = merge(
+    {
+      SECRET_KEY          = random_password.django_secret_key.result
+      METRICS_TOKEN       = random_password.metrics_token.result
+      API_SESSION_SECRET  = random_password.api_session_secret.result
+      INTERNAL_API_SECRET = random_password.internal_api_secret.result
+      REDIS_URL           = local.redis_url
+      # The master user on the maintenance database: the release task's alone.
+      DATABASE_ADMIN_URL = "${local.db_url}/postgres?sslmode=require"
+    },
+    {
+      for key, db in local.databases : db.variable =>
+      "postgres://${db.role}:${random_password.db_role[key].result}@${local.db_host}:5432/${db.database}?sslmode=require"
+    },
+  )
 }
 
 # --- edge ------------------------------------------------------------------
@@ -241,6 +271,8 @@ module "alb" {
   web_acl_arn          = module.waf_regional.arn
   origin_verify_secret = random_password.origin_verify.result
   targets              = local.service_ports
+  # Service-to-service only (the CMS's key introspection): never forwarded, 404.
+  private_paths = ["/internal", "/internal/*"]
 }
 
 module "cdn" {
@@ -335,14 +367,28 @@ data "aws_iam_policy_document" "cms_task" {
 }
 
 locals {
+  # Where each service answers the others, inside the VPC (Cloud Map names in the private
+  # zone, security groups per caller): http://cms.svc.<zone>:8000 and so on.
+  internal_urls = {
+    for key, service in local.service_ports :
+    key => "http://${module.private_dns.service_names[key]}:${service.port}"
+  }
   common_environment = {
     LOG_LEVEL = "INFO"
   }
+  # The APIs run with production settings (they refuse to start without their secrets) and
+  # look API keys up in the CMS (GET /internal/keys/<prefix>/ with INTERNAL_API_SECRET).
+  api_environment = merge(local.common_environment, {
+    CROODY_ENVIRONMENT = "production"
+  })
   service_environment = {
     cms = merge(local.common_environment, {
-      DJANGO_SETTINGS_MODULE  = "cms.settings.production"
-      ALLOWED_HOSTS           = "${var.domain_name},localhost"
+      DJANGO_SETTINGS_MODULE = "cms.settings.production"
+      # The internal name: the APIs' calls to /internal/ carry it as their Host.
+      ALLOWED_HOSTS           = "${var.domain_name},localhost,${module.private_dns.service_names["cms"]}"
       CSRF_TRUSTED_ORIGINS    = "https://${var.domain_name}"
+      TELEMETRY_API_URL       = local.internal_urls["telemetry"]
+      IDS_API_URL             = local.internal_urls["ids"]
       AWS_STORAGE_BUCKET_NAME = module.media_bucket.id
       AWS_STATIC_BUCKET_NAME  = module.static_bucket.id
       AWS_S3_REGION_NAME      = var.aws_region
@@ -350,15 +396,27 @@ locals {
       AWS_S3_CUSTOM_DOMAIN = var.domain_name
       WEB_CONCURRENCY      = "2"
     })
-    telemetry = local.common_environment
-    ids       = local.common_environment
+    telemetry = merge(local.api_environment, {
+      TELEMETRY_CMS_URL = local.internal_urls["cms"]
+    })
+    ids = merge(local.api_environment, {
+      IDS_CMS_URL = local.internal_urls["cms"]
+    })
   }
-  # Each service reads only its own secrets (the APIs read the CMS database
-  # only to verify API keys).
+  # Each service reads only its own secrets, its own database's URL among them: no
+  # service sees another's database, nor the master user.
   service_secrets = {
-    cms       = ["SECRET_KEY", "METRICS_TOKEN", "API_SESSION_SECRET", "DATABASE_URL", "TELEMETRY_DATABASE_URL", "IDS_DATABASE_URL", "REDIS_URL"]
-    telemetry = ["METRICS_TOKEN", "API_SESSION_SECRET", "DATABASE_URL", "TELEMETRY_DATABASE_URL", "REDIS_URL"]
-    ids       = ["METRICS_TOKEN", "API_SESSION_SECRET", "DATABASE_URL", "IDS_DATABASE_URL", "REDIS_URL"]
+    cms       = ["SECRET_KEY", "METRICS_TOKEN", "API_SESSION_SECRET", "INTERNAL_API_SECRET", "DATABASE_URL", "REDIS_URL"]
+    telemetry = ["METRICS_TOKEN", "API_SESSION_SECRET", "INTERNAL_API_SECRET", "TELEMETRY_DATABASE_URL", "REDIS_URL"]
+    ids       = ["METRICS_TOKEN", "API_SESSION_SECRET", "INTERNAL_API_SECRET", "IDS_DATABASE_URL", "REDIS_URL"]
+  }
+  # The CMS's release task alone also gets the master user and the APIs' database URLs:
+  # ensure_databases makes each role (with its password) and database, then croody-release
+  # unsets them before Django starts.
+  release_secrets = {
+    cms       = ["DATABASE_ADMIN_URL", "TELEMETRY_DATABASE_URL", "IDS_DATABASE_URL"]
+    telemetry = []
+    ids       = []
   }
 }
 
@@ -366,29 +424,36 @@ module "service" {
   source   = "./modules/ecs_service"
   for_each = local.service_ports
 
-  name               = local.name
-  service            = each.key
-  cluster_arn        = aws_ecs_cluster.this.arn
-  cluster_name       = aws_ecs_cluster.this.name
-  image              = "${module.ecr.repository_urls[each.key]}:${var.image_tag}"
-  repository_arn     = module.ecr.repository_arns[each.key]
-  port               = each.value.port
-  health_path        = each.value.health_path
-  cpu                = var.services[each.key].cpu
-  memory             = var.services[each.key].memory
-  desired_count      = var.services[each.key].desired_count
-  min_count          = var.services[each.key].min_count
-  max_count          = var.services[each.key].max_count
-  subnet_ids         = module.network.private_subnet_ids
-  security_group_id  = module.security_groups.app_security_group_id
-  target_group_arn   = module.alb.target_group_arns[each.key]
-  environment        = local.service_environment[each.key]
-  secrets            = { for name in local.service_secrets[each.key] : name => module.secrets.arns[name] }
-  task_policy_json   = each.key == "cms" ? data.aws_iam_policy_document.cms_task.json : ""
-  release_command    = each.key == "cms" ? ["croody-release"] : []
-  log_retention_days = var.log_retention_days
-  logs_kms_key_arn   = module.kms.logs_key_arn
-  data_kms_key_arn   = module.kms.data_key_arn
+  name           = local.name
+  service        = each.key
+  cluster_arn    = aws_ecs_cluster.this.arn
+  cluster_name   = aws_ecs_cluster.this.name
+  image          = "${module.ecr.repository_urls[each.key]}:${var.image_tag}"
+  repository_arn = module.ecr.repository_arns[each.key]
+  port           = each.value.port
+  health_path    = each.value.health_path
+  cpu            = var.services[each.key].cpu
+  memory         = var.services[each.key].memory
+  desired_count  = var.services[each.key].desired_count
+  min_count      = var.services[each.key].min_count
+  max_count      = var.services[each.key].max_count
+  subnet_ids     = module.network.private_subnet_ids
+  # The tier's group (ALB, database, cache, AWS APIs) and the service's own (calls
+  # between services).
+  security_group_ids = [
+    module.security_groups.app_security_group_id,
+    module.security_groups.service_security_group_ids[each.key],
+  ]
+  service_registry_arn = module.private_dns.service_registry_arns[each.key]
+  target_group_arn     = module.alb.target_group_arns[each.key]
+  environment          = local.service_environment[each.key]
+  secrets              = { for name in local.service_secrets[each.key] : name => module.secrets.arns[name] }
+  release_secrets      = { for name in local.release_secrets[each.key] : name => module.secrets.arns[name] }
+  task_policy_json     = each.key == "cms" ? data.aws_iam_policy_document.cms_task.json : ""
+  release_command      = each.key == "cms" ? ["croody-release"] : []
+  log_retention_days   = var.log_retention_days
+  logs_kms_key_arn     = module.kms.logs_key_arn
+  data_kms_key_arn     = module.kms.data_key_arn
 }
 
 # --- monitoring ------------------------------------------------------------

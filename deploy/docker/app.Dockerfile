@@ -27,6 +27,7 @@ WORKDIR /src
 COPY pyproject.toml requirements.lock README.md ./
 COPY cms/ cms/
 COPY apis/ apis/
+COPY croody_core/ croody_core/
 COPY observability/ observability/
 COPY manage.py ./
 
@@ -63,6 +64,7 @@ WORKDIR /app
 # Source is owned by root and read-only for the app user.
 COPY --from=builder /src/cms /app/cms
 COPY --from=builder /src/apis /app/apis
+COPY --from=builder /src/croody_core /app/croody_core
 COPY --from=builder /src/observability /app/observability
 COPY --from=builder /src/manage.py /app/manage.py
 
@@ -89,7 +91,7 @@ HEALTHCHECK --interval=15s --timeout=5s --start-period=40s --retries=3 \
 CMD ["croody-serve", "cms.asgi:application", "--host", "0.0.0.0", "--port", "8000", \
      "--proxy-headers", "--forwarded-allow-ips", "*", "--no-server-header"]
 
-# --- telemetry API (also runs the robot simulator) -------------------------
+# --- telemetry API ---------------------------------------------------------
 FROM runtime AS telemetry
 
 ENV WEB_CONCURRENCY=1

@@ -3,8 +3,9 @@
 # traffic: compose's cms-init service and the ECS release task in deploy.yml
 # (task definition owned by Terraform, read-only root filesystem, /tmp writable).
 #
-# Production does: per-service databases, migrations, static files, compiled
-# interface catalogues (already in the image; a no-op then) and the 8 locales.
+# Production does: each service's database role and database (with
+# DATABASE_ADMIN_URL), migrations, static files, compiled interface catalogues
+# (already in the image; a no-op then) and the 8 locales.
 # Opt-in through the environment:
 #   CROODY_DEMO_CONTENT=1    also load the demo pages, images and translations
 #   CROODY_ADMIN_PASSWORD    create the admin (CROODY_ADMIN_USERNAME, default
@@ -18,7 +19,11 @@ set -eu
 CROODY_VAR_DIR="${CROODY_VAR_DIR:-/tmp/croody}"
 export CROODY_VAR_DIR
 
+# The admin's URL and the services' database URLs (their roles' passwords) are
+# for ensure_databases alone: nothing after it, Django included, sees them.
 python /usr/local/lib/croody/ensure_databases.py
+unset DATABASE_ADMIN_URL TELEMETRY_DATABASE_URL IDS_DATABASE_URL
+
 python manage.py migrate --noinput
 python manage.py collectstatic --noinput
 

@@ -5,10 +5,13 @@ Compose CLI (`config`, which needs no engine), the Dockerfiles are linted
 by hadolint and their structure is checked statically.
 """
 
+import importlib.util
 import json
 import re
 import subprocess
+import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
@@ -30,6 +33,23 @@ ONE_SHOT = {"cms-init", "objectstore-init"}
 OPTIONAL = {"simulator": "simulator", "ids-replay": "demo"}  # service: its profile
 PROFILES = tuple(sorted(set(OPTIONAL.values())))
 SECRET_NAME = re.compile(r"SECRET|PASSWORD|TOKEN|_KEY(S)?$|ACCESS_KEY")
+# Each service's database: its URL's variable, role and database name.
+DATABASES = {
+    "cms": ("DATABASE_URL", "croody_cms", "croody"),
+    "telemetry": ("TELEMETRY_DATABASE_URL", "croody_telemetry", "telemetry"),
+    "ids": ("IDS_DATABASE_URL", "croody_ids", "ids"),
+}
+PORTS = {"cms": 8000, "telemetry": 9000, "ids": 9100}
+
+
+def _ensure_databases(repo: Path):
+    """deploy/docker/ensure_databases.py as a module (it is a script in the image)."""
+    path = repo / "deploy/docker/ensure_databases.py"
+    spec = importlib.util.spec_from_file_location("ensure_databases", path)
+    loaded = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault(spec.name, loaded)
+    spec.loader.exec_module(loaded)
+    return sys.modules[spec.name]
 
 
 def _compose(
@@ -131,8 +151,11 @@ def test_simulator_has_keys_either_way(resolved, tmp_path, keys):
 def test_simulator_can_make_its_demo_keys(resolved):
     simulator = resolved["services"]["simulator"]
     environment = simulator["environment"]
-    # demo_robots writes to the CMS database and the keys file to CROODY_VAR_DIR.
-    assert environment["DATABASE_URL"].startswith("postgres://")
+    # demo_robots writes to the CMS database (as the CMS's role: it runs from the CMS
+    # image, so the telemetry image never holds CMS credentials) and the keys file to
+    # CROODY_VAR_DIR.
+    assert simulator["build"]["target"] == "cms"
+    assert environment["DATABASE_URL"] == resolved["services"]["cms"]["environment"]["DATABASE_URL"]
     assert environment["DJANGO_SETTINGS_MODULE"].startswith("cms.settings.")
     assert any(
         mount.startswith(environment["CROODY_VAR_DIR"] + ":") for mount in simulator["tmpfs"]
@@ -143,10 +166,10 @@ def test_simulator_can_make_its_demo_keys(resolved):
 
 
 @pytest.mark.parametrize("key", ["", "crd_ids_key"])
-def test_ids_replay_needs_a_key_and_the_mounted_data_set(resolved, tmp_path, key):
+def test_ids_replay_needs_a_key_and_replays_the_shipped_records(resolved, tmp_path, key):
     replay = resolved["services"]["ids-replay"]
-    [data] = [volume for volume in replay["volumes"] if volume["target"] == "/data/nsl-kdd"]
-    assert data["type"] == "bind" and data["read_only"]
+    # The records are in the image (apis/ids/data/, the replay's default --file): no mount.
+    assert not replay.get("volumes")
     result = _run_shell_command(resolved, "ids-replay", tmp_path, IDS_REPLAY_KEY=key)
     if not key:
         assert result.returncode == 2
@@ -157,7 +180,7 @@ def test_ids_replay_needs_a_key_and_the_mounted_data_set(resolved, tmp_path, key
     assert arguments[:2] == ["-m", "apis.ids.replay"]
     assert arguments[arguments.index("--key") + 1] == key
     assert arguments[arguments.index("--url") + 1] == "http://ids:9100"
-    assert arguments[arguments.index("--file") + 1].startswith("/data/nsl-kdd/")
+    assert "--file" not in arguments
     assert replay["restart"].startswith("on-failure")
 
 
@@ -179,7 +202,18 @@ def test_gateway_body_limits_follow_each_service(resolved):
     assert environment["NGINX_IDS_MAX_BODY_SIZE"] == "33m"  # API limit: 32 MB
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "METRICS_TOKEN", "POSTGRES_PASSWORD"])
+@pytest.mark.parametrize(
+    "missing",
+    [
+        "SECRET_KEY",
+        "METRICS_TOKEN",
+        "POSTGRES_PASSWORD",
+        "INTERNAL_API_SECRET",
+        "CMS_DB_PASSWORD",
+        "TELEMETRY_DB_PASSWORD",
+        "IDS_DB_PASSWORD",
+    ],
+)
 def test_required_secrets_must_be_configured(repo, tool, tmp_path, missing):
     lines = [
         line
@@ -313,7 +347,155 @@ def test_services_get_only_their_own_secrets(resolved):
         environment = resolved["services"][name].get("environment") or {}
         assert "SECRET_KEY" not in environment, name
         assert "AWS_SECRET_ACCESS_KEY" not in environment, name
+        assert "DATABASE_ADMIN_URL" not in environment, name
     assert "env_file" not in json.dumps(resolved)
+
+
+def _database_variables(environment: dict) -> set[str]:
+    return {name for name in environment if "DATABASE" in name}
+
+
+def test_each_service_gets_only_its_own_database(resolved):
+    """One role and one database per service; no service sees another's credentials (the
+    CMS's included) nor the admin's; only the release step (cms-init) sees them all."""
+    admin_password = resolved["services"]["postgres"]["environment"]["POSTGRES_PASSWORD"]
+    passwords = {}
+    for service, (variable, role, database) in DATABASES.items():
+        environment = resolved["services"][service]["environment"]
+        assert _database_variables(environment) == {variable}, service
+        url = urlsplit(environment[variable])
+        assert (url.username, url.path, url.hostname) == (role, f"/{database}", "postgres")
+        passwords[service] = url.password
+    assert len(set(passwords.values()) | {admin_password}) == 4  # four different passwords
+    for name, service in resolved["services"].items():
+        environment = service.get("environment") or {}
+        assert "ACCOUNTS_DATABASE_URL" not in environment, name
+        values = json.dumps(environment)
+        if name in ("cms-init", "postgres"):
+            continue
+        # The admin's password reaches only the server and the release step.
+        assert admin_password not in values, name
+        assert "DATABASE_ADMIN_URL" not in environment, name
+        for owner, password in passwords.items():
+            if password in values:
+                # Only the service itself (and the simulator, a client of the CMS's).
+                assert name == owner or (name, owner) == ("simulator", "cms"), (name, owner)
+
+
+def test_the_release_step_makes_every_role_and_database(resolved, repo):
+    """cms-init's ensure_databases gets the admin on the maintenance database and the very
+    URLs the services get, and makes exactly the three roles and databases from them."""
+    ensure_databases = _ensure_databases(repo)
+    init = resolved["services"]["cms-init"]["environment"]
+    admin = urlsplit(init["DATABASE_ADMIN_URL"])
+    postgres = resolved["services"]["postgres"]["environment"]
+    assert (admin.username, admin.password, admin.path) == (
+        postgres["POSTGRES_USER"],
+        postgres["POSTGRES_PASSWORD"],
+        "/postgres",
+    )
+    targets = ensure_databases.targets(init, init["DATABASE_ADMIN_URL"])
+    assert {(t.variable, t.role, t.database) for t in targets} == set(DATABASES.values())
+    for service, (variable, _, _) in DATABASES.items():
+        assert init[variable] == resolved["services"][service]["environment"][variable]
+    assert postgres["POSTGRES_DB"] == DATABASES["cms"][2]
+    release = (repo / "deploy/docker/croody-release.sh").read_text()
+    order = [
+        release.index("ensure_databases.py"),
+        release.index("unset DATABASE_ADMIN_URL TELEMETRY_DATABASE_URL IDS_DATABASE_URL"),
+        release.index("manage.py migrate"),
+    ]
+    assert order == sorted(order)
+
+
+def test_services_call_each_other_on_the_network(resolved, repo):
+    """The APIs look keys up at the CMS's /internal/ endpoints, the CMS reads through the
+    APIs: container to container, never through nginx, with one shared secret."""
+    services = resolved["services"]
+    cms, telemetry, ids = (services[name]["environment"] for name in ("cms", "telemetry", "ids"))
+    assert telemetry["TELEMETRY_CMS_URL"] == ids["IDS_CMS_URL"] == "http://cms:8000"
+    assert cms["TELEMETRY_API_URL"] == "http://telemetry:9000"
+    assert cms["IDS_API_URL"] == "http://ids:9100"
+    for url, service in (
+        (telemetry["TELEMETRY_CMS_URL"], "cms"),
+        (cms["TELEMETRY_API_URL"], "telemetry"),
+        (cms["IDS_API_URL"], "ids"),
+    ):
+        parts = urlsplit(url)
+        assert (parts.hostname, parts.port) == (service, PORTS[service])
+        assert f":{PORTS[service]}/" in json.dumps(services[service]["healthcheck"]["test"])
+    # The Host of the APIs' calls.
+    assert "cms" in cms["ALLOWED_HOSTS"].split(",")
+    secret = cms["INTERNAL_API_SECRET"]
+    assert len(secret) >= 32
+    assert telemetry["INTERNAL_API_SECRET"] == ids["INTERNAL_API_SECRET"] == secret
+    assert telemetry["API_SESSION_SECRET"] == ids["API_SESSION_SECRET"] == cms["API_SESSION_SECRET"]
+    # Production settings: the APIs refuse to start without their secrets.
+    assert telemetry["CROODY_ENVIRONMENT"] == ids["CROODY_ENVIRONMENT"] == "production"
+    # Nothing else gets the internal secret.
+    for name, service in services.items():
+        if name not in ("cms", "cms-init", "telemetry", "ids"):
+            assert secret not in json.dumps(service.get("environment") or {}), name
+
+
+PROBE_INTERNAL_CALL = """
+import django
+from django.test import Client
+
+django.setup()
+response = Client(raise_request_exception=False).get(
+    "/internal/keys/crd_probe/", HTTP_HOST="cms:8000"
+)
+print(response.status_code, response.get("Location", ""))
+"""
+
+
+def test_the_cms_as_deployed_answers_the_services_plain_http_calls(resolved, repo, tmp_path):
+    """The CMS with its compose environment (production settings) answers an API's call
+    to /internal/ over plain HTTP on the network: with its own refusal (401, no secret
+    presented here), not a redirect to HTTPS (SECURE_SSL_REDIRECT) nor a 400 for the Host.
+    The object store is left out: nothing here reads a file."""
+    environment = {
+        key: value
+        for key, value in resolved["services"]["cms"]["environment"].items()
+        if not key.startswith("AWS_")
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE_INTERNAL_CALL],
+        env={
+            "PATH": "/usr/bin:/bin",
+            **environment,
+            "PYTHONPATH": str(repo),
+            "CROODY_VAR_DIR": str(tmp_path),
+            "LOG_LEVEL": "ERROR",
+        },
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    status, _, location = result.stdout.strip().splitlines()[-1].partition(" ")
+    assert (status, location) == ("401", ""), (
+        "production settings must let the services call /internal/ over plain HTTP "
+        "(cms/settings/production.py: SECURE_REDIRECT_EXEMPT)"
+    )
+
+
+def test_image_ships_every_first_party_package(repo):
+    """Every package of the repository the services import reaches the images."""
+    packages = sorted(
+        path.parent.name
+        for path in repo.glob("*/__init__.py")
+        if path.parent.name not in ("tests", "bench")
+    )
+    assert {"cms", "apis", "croody_core", "observability"} <= set(packages)
+    dockerfile = (repo / APP_DOCKERFILE).read_text()
+    ignore = (repo / f"{APP_DOCKERFILE}.dockerignore").read_text().splitlines()
+    for package in packages:
+        assert f"COPY {package}/ {package}/" in dockerfile, package
+        assert f"COPY --from=builder /src/{package} /app/{package}" in dockerfile, package
+        assert f"!{package}/" in ignore, package
 
 
 def _stages(dockerfile: Path) -> list[str]:

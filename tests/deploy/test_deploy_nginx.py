@@ -13,6 +13,7 @@ addresses, listen ports, certificate and scratch paths changed. Two gateways:
   headers, request ids, compression, TLS, the object store locations.
 """
 
+import http.client
 import json
 import os
 import queue
@@ -38,6 +39,7 @@ FIXTURE_SERVICES = ("cms", "telemetry", "ids", "objects")
 REQUEST_ID = re.compile(r"^[0-9a-f]{32}$")  # nginx's own $request_id
 MB = 1024 * 1024
 HEARTBEAT_SECONDS = 0.5  # the live stream's heartbeat in the stack (TELEMETRY_HEARTBEAT_SECONDS)
+INTERNAL_SECRET = "nginx-stack-tests-internal-secret-" + "i" * 16  # INTERNAL_API_SECRET
 _free_port = free_port
 
 
@@ -270,28 +272,56 @@ def _seed_keys(env: dict[str, str]) -> dict[str, dict]:
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory, tool):
-    """nginx in front of the real CMS, telemetry and IDS services (object store: stand-in)."""
+    """nginx in front of the real CMS, telemetry and IDS services (object store: stand-in).
+
+    Shaped as compose runs them: each process gets only its own database, and the APIs
+    look API keys up at the CMS's /internal/ endpoints with the shared INTERNAL_API_SECRET
+    (directly, not through nginx)."""
     nginx = tool("nginx", extra=(Path("/usr/sbin/nginx"),))
     work = tmp_path_factory.mktemp("stack")
     processes = _Processes()
     servers: list[Server] = []
-    # One SQLite CMS database (base_env), shared by the APIs for API keys as in compose.
     env = base_env(
         work,
         API_SESSION_SECRET="nginx-stack-tests-session-secret-" + "s" * 16,
+        INTERNAL_API_SECRET=INTERNAL_SECRET,
         TELEMETRY_RATE_LIMIT="",
         IDS_RATE_LIMIT="",
         TELEMETRY_HEARTBEAT_SECONDS=str(HEARTBEAT_SECONDS),
         TELEMETRY_LIVE_CHANNEL=f"croody-nginx-test:{os.getpid()}:live",
         LOG_LEVEL="WARNING",
     )
+    own_database = {
+        "cms": "DATABASE_URL",
+        "telemetry": "TELEMETRY_DATABASE_URL",
+        "ids": "IDS_DATABASE_URL",
+    }
+
+    def only_own_database(service: str, **extra: str) -> dict[str, str]:
+        others = set(own_database.values()) - {own_database[service]}
+        return {**{key: value for key, value in env.items() if key not in others}, **extra}
+
     try:
         run_manage(env, "migrate", "--noinput", "-v", "0")
         run_manage(env, "setup_croody", "--no-demo", "--no-admin")
         seed = _seed_keys(env)
-        cms = _start_cms(env, work / "cms.log", processes)
-        servers.append(start_server("apis.telemetry", env, work / "telemetry.log", "/healthz"))
-        servers.append(start_server("apis.ids", env, work / "ids.log", "/healthz"))
+        cms = _start_cms(only_own_database("cms"), work / "cms.log", processes)
+        servers.append(
+            start_server(
+                "apis.telemetry",
+                only_own_database("telemetry", TELEMETRY_CMS_URL=cms.base_url),
+                work / "telemetry.log",
+                "/healthz",
+            )
+        )
+        servers.append(
+            start_server(
+                "apis.ids",
+                only_own_database("ids", IDS_CMS_URL=cms.base_url),
+                work / "ids.log",
+                "/healthz",
+            )
+        )
         ports = {
             "cms": int(cms.base_url.rsplit(":", 1)[1]),
             "telemetry": int(servers[0].base_url.rsplit(":", 1)[1]),
@@ -301,6 +331,7 @@ def stack(tmp_path_factory, tool):
         ports["objects"] = _start_fixture_app("objects", work, processes)
         started = _start_nginx(nginx, work, ports, processes)
         started["seed"] = seed
+        started["cms_url"] = cms.base_url
         yield started
         started["client"].close()
     finally:
@@ -389,6 +420,20 @@ def test_authenticated_ingest_through_the_gateway(stack):
     latest = client.get("/api/telemetry/last", headers=_key(stack, "ana_read")).json()
     assert robot in {item["robot_id"] for item in latest["readings"]}
     assert client.post("/api/telemetry/ingest", json=_reading(robot)).status_code == 401
+
+
+def test_the_internal_api_answers_the_services_but_not_the_gateway(stack):
+    """The CMS answers /internal/ to whoever holds INTERNAL_API_SECRET on its own address
+    (the services, on the compose network); through nginx the path does not exist, not
+    even with the secret."""
+    prefix = stack["seed"]["keys"]["ana1_write"]["prefix"]
+    path = f"/internal/keys/{prefix}/"
+    secret = {"Authorization": f"Bearer {INTERNAL_SECRET}"}
+    direct = httpx.get(stack["cms_url"] + path, headers=secret)
+    assert direct.status_code == 200, direct.text[:500]
+    assert direct.json()["prefix"] == prefix
+    for headers in (secret, {}):
+        _assert_made_by_nginx(stack["client"].get(path, headers=headers), 404)
 
 
 def test_ids_model_through_the_gateway(stack):
@@ -635,6 +680,50 @@ def test_metrics_are_not_public(gateway, path):
     response = gateway["client"].get(path, headers={"Authorization": "Bearer guess"})
     assert response.status_code == 404
     assert "service" not in response.text
+
+
+def _raw_get(gateway, path: str) -> tuple[int, str, str]:
+    """GET `path` exactly as written (httpx would normalise dot segments first)."""
+    context = ssl.create_default_context()
+    gateway["authority"].configure_trust(context)
+    connection = http.client.HTTPSConnection(
+        "127.0.0.1", gateway["https_port"], context=context, timeout=10
+    )
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        return response.status, response.getheader("content-type", ""), response.read().decode()
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/internal/keys/crd_abc123/",
+        "/internal/users/7/",
+        "/internal/",
+        "/internal",
+        "//internal/keys/crd_abc123/",
+        "/%69nternal/keys/crd_abc123/",
+        "/./internal/users/7/",
+        "/en/../internal/keys/crd_abc123/",
+    ],
+)
+def test_internal_api_is_not_public(gateway, path):
+    """The CMS's /internal/ endpoints answer the services on the compose network only:
+    nginx itself answers 404, however the path is spelled (it matches the decoded,
+    normalised URI)."""
+    status, content_type, body = _raw_get(gateway, path)
+    assert status == 404, (path, body[:300])
+    assert content_type.startswith("text/html") and "nginx" in body
+    assert "service" not in body
+
+
+@pytest.mark.parametrize("path", ["/en/internal-news/", "/internals/", "/en/internal/"])
+def test_pages_named_like_internal_still_reach_the_cms(gateway, path):
+    response = gateway["client"].get(path)
+    assert response.json()["service"] == "cms"
 
 
 def test_pages_named_like_metrics_still_reach_the_cms(gateway):

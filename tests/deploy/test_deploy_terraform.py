@@ -6,6 +6,7 @@ configuration, and checkov run over the whole tree (every skip must carry a
 written reason).
 """
 
+import fnmatch
 import json
 import os
 import re
@@ -188,7 +189,9 @@ def test_tiers_only_talk_on_their_ports():
         "${aws_security_group.cache.id}": ("${aws_security_group.app.id}", {6379}),
     }
     seen: dict[str, set[int]] = {}
-    for rule in _rules("ingress").values():
+    for label, rule in _rules("ingress").items():
+        if label == "service_call":
+            continue  # between the services' own groups: test_services_call_only_whom_they_need
         group = rule["security_group_id"]
         if group == "${aws_security_group.alb.id}":
             continue
@@ -197,6 +200,41 @@ def test_tiers_only_talk_on_their_ports():
         assert "cidr_ipv4" not in rule
         seen.setdefault(group, set()).update(_ports(rule))
     assert {group: ports for group, (_, ports) in expected.items()} == seen
+
+
+SERVICE_CALLS = {("telemetry", "cms"), ("ids", "cms"), ("cms", "telemetry"), ("cms", "ids")}
+
+
+def test_services_call_only_whom_they_need():
+    """Each service has a group of its own besides the tier's: the APIs reach the CMS on
+    8000 (key introspection), the CMS reaches each API on its port, and nothing else;
+    telemetry and ids cannot reach each other."""
+    blocks = module("security_groups")
+    ports = blocks["locals"]["app_ports"]
+    calls = blocks["locals"]["service_calls"]
+    assert {(call["from"], call["to"]) for call in calls.values()} == SERVICE_CALLS
+    groups = resources("security_groups", "aws_security_group")
+    assert groups["service"]["for_each"] == "${local.app_ports}"
+    for kind, own, peer in (("egress", "from", "to"), ("ingress", "to", "from")):
+        rule = _rules(kind)["service_call"]
+        assert rule["for_each"] == "${local.service_calls}"
+        assert rule["security_group_id"] == f"${{aws_security_group.service[each.value.{own}].id}}"
+        assert rule["referenced_security_group_id"] == (
+            f"${{aws_security_group.service[each.value.{peer}].id}}"
+        )
+        # Always the callee's port, never a range and never an address block.
+        assert rule["from_port"] == rule["to_port"] == "${local.app_ports[each.value.to]}"
+        assert "cidr_ipv4" not in rule and "cidr_ipv6" not in rule
+    assert {ports[callee] for _, callee in SERVICE_CALLS} == {8000, 9000, 9100}
+    # Every ECS service carries the tier's group and its own.
+    service = module("")["module"]["service"]
+    assert service["security_group_ids"] == [
+        "${module.security_groups.app_security_group_id}",
+        "${module.security_groups.service_security_group_ids[each.key]}",
+    ]
+    assert only("ecs_service", "aws_ecs_service")["network_configuration"][0][
+        "security_groups"
+    ] == ("${var.security_group_ids}")
 
 
 def test_security_groups_have_no_inline_or_legacy_rules():
@@ -256,6 +294,80 @@ def test_alb_routes_only_requests_from_cloudfront():
     }
     assert ports["telemetry"]["paths"] == ["/api/telemetry/*"]
     assert ports["ids"]["paths"] == ["/api/ids/*"]
+
+
+def _alb_route(path: str) -> str:
+    """What the HTTPS listener does with a request from CloudFront for `path`: the rules
+    in priority order (lowest first), ALB wildcards (* and ?), case-sensitive."""
+    variables = module("alb")["variable"]
+    rules = [
+        (
+            variables["private_paths_priority"]["default"],
+            module("")["module"]["alb"]["private_paths"],
+            "404",
+        )
+    ]
+    rules += [
+        (target["priority"], target["paths"], name)
+        for name, target in module("")["locals"]["service_ports"].items()
+    ]
+    for _, patterns, action in sorted(rules, key=lambda rule: rule[0]):
+        if any(fnmatch.fnmatchcase(path, pattern) for pattern in patterns):
+            return action
+    return "403"
+
+
+@pytest.mark.parametrize(
+    ("path", "action"),
+    [
+        ("/internal/keys/crd_abc123/", "404"),
+        ("/internal/users/7/", "404"),
+        ("/internal", "404"),
+        ("/internal/", "404"),
+        ("/es/", "cms"),
+        ("/es/internal-news/", "cms"),
+        ("/admin/", "cms"),
+        ("/api/telemetry/ingest", "telemetry"),
+        ("/api/ids/predict", "ids"),
+    ],
+)
+def test_alb_never_forwards_the_internal_endpoints(path, action):
+    """The CMS's /internal/ endpoints are for the services, inside the VPC: a fixed 404
+    ahead of every forwarding rule, for any request (with or without X-Origin-Verify)."""
+    assert _alb_route(path) == action
+    rule = only("alb", "aws_lb_listener_rule", "private")
+    assert rule["priority"] == "${var.private_paths_priority}"
+    [condition] = rule["condition"]
+    assert set(condition) == {"path_pattern"}  # no header condition: every request
+    assert block(condition, "path_pattern")["values"] == "${var.private_paths}"
+    response = block(block(rule, "action"), "fixed_response")
+    assert block(rule, "action")["type"] == "fixed-response"
+    assert response["status_code"] == "404"
+    # Terraform refuses a target whose rule would come first.
+    validation = block(module("alb")["variable"]["targets"], "validation")
+    assert validation["condition"] == (
+        "${alltrue([for target in values(var.targets) : "
+        "target.priority > var.private_paths_priority])}"
+    )
+
+
+def test_waf_refuses_the_internal_endpoints_however_spelled():
+    """Decoded and normalised before matching: /%69nternal/ or //internal/ are refused too,
+    first of all the rules, on CloudFront and on the ALB (both use modules/waf)."""
+    rules = {rule["name"]: rule for rule in only("waf", "aws_wafv2_web_acl")["rule"]}
+    private = rules["private-paths"]
+    assert private["priority"] == min(rule["priority"] for rule in rules.values())
+    blocked = block(block(private, "action"), "block")
+    assert block(blocked, "custom_response")["response_code"] == 404
+    match = block(block(private, "statement"), "byte_match_statement")
+    assert match["search_string"] == "${var.private_path_prefix}"
+    assert match["positional_constraint"] == "STARTS_WITH"
+    assert "uri_path" in block(match, "field_to_match")
+    transformations = sorted(match["text_transformation"], key=lambda t: t["priority"])
+    assert [t["type"] for t in transformations] == ["URL_DECODE", "NORMALIZE_PATH"]
+    assert module("waf")["variable"]["private_path_prefix"]["default"] == "/internal/"
+    for name in ("waf_regional", "waf_cloudfront"):
+        assert "private_path_prefix" not in module("")["module"][name]  # the default
 
 
 def test_cloudfront_uses_origin_access_control_and_tls():
@@ -412,14 +524,23 @@ def test_task_definition_is_hardened():
     assert container["mountPoints"] == [
         {"sourceVolume": "tmp", "containerPath": "/tmp", "readOnly": False}
     ]
-    for label in ("this", "release"):
+    # The release task's container is the same one with its own secrets added, nothing else.
+    release_container = module("ecs_service")["locals"]["release_container"]
+    assert release_container == (
+        "${merge(local.container, {secrets = [for key in sort(keys(local.release_secrets)) : "
+        "{name = key, valueFrom = local.release_secrets[key]}]})}"
+    )
+    assert module("ecs_service")["locals"]["release_secrets"] == (
+        "${merge(var.secrets, var.release_secrets)}"
+    )
+    for label, container in (("this", "local.container"), ("release", "local.release_container")):
         definition = only("ecs_service", "aws_ecs_task_definition", label)
         assert definition["execution_role_arn"] != definition["task_role_arn"]
         # Both run exactly the hardened container; neither replaces its settings.
         text = definition["container_definitions"]
-        assert text.startswith("${jsonencode([merge(local.container, {"), label
+        assert text.startswith(f"${{jsonencode([merge({container}, {{"), label
         for setting in ("readonlyRootFilesystem", "privileged", "user", "secrets", "mountPoints"):
-            assert setting not in text, (label, setting)
+            assert setting not in text.replace("release_container", ""), (label, setting)
 
 
 def test_release_task_is_owned_by_terraform():
@@ -429,10 +550,13 @@ def test_release_task_is_owned_by_terraform():
     assert release["count"] == "${length(var.release_command) > 0 ? 1 : 0}"
     assert release["family"] == "${local.full_name}-release"
     text = release["container_definitions"]
-    assert text.startswith("${jsonencode([merge(local.container, {command = var.release_command,")
+    assert text.startswith(
+        "${jsonencode([merge(local.release_container, {command = var.release_command,"
+    )
     assert "healthCheck" not in text
+    assert release["execution_role_arn"] == "${aws_iam_role.release_execution[0].arn}"
     assert release["depends_on"] == [
-        "${aws_iam_role_policy.execution}",
+        "${aws_iam_role_policy.release_execution}",
         "${aws_iam_role_policy.task}",
     ]
     service = module("")["module"]["service"]
@@ -517,6 +641,143 @@ def test_execution_role_reads_only_its_own_secrets_and_logs():
     assert statements["ReadOwnSecrets"]["resources"] == "${values(var.secrets)}"
     assert statements["PullOwnImage"]["resources"] == ["${var.repository_arn}"]
     assert statements["WriteOwnLogs"]["resources"] == ["${aws_cloudwatch_log_group.this.arn}:*"]
+
+
+DATABASE_VARIABLES = {
+    "cms": "DATABASE_URL",
+    "telemetry": "TELEMETRY_DATABASE_URL",
+    "ids": "IDS_DATABASE_URL",
+}
+
+
+def _environment_names(expression) -> set[str]:
+    """Variable names a service's environment expression sets, following local.X."""
+    if isinstance(expression, dict):
+        return set(expression)
+    names = set(re.findall(r"\b([A-Z][A-Z0-9_]+) = ", expression))
+    for local in re.findall(r"\blocal\.(\w+)\b", expression):
+        value = module("")["locals"].get(local)
+        if local != "internal_urls" and isinstance(value, (dict, str)):
+            names |= _environment_names(value)
+    return names
+
+
+def test_each_service_gets_only_its_own_database():
+    """One role and one database per service, and each task definition gets its own URL
+    only: no service sees another's database, the CMS's included, nor the master user."""
+    blocks = module("")["locals"]
+    databases = blocks["databases"]
+    assert {key: db["variable"] for key, db in databases.items()} == DATABASE_VARIABLES
+    assert {key: db["role"] for key, db in databases.items()} == {
+        "cms": "croody_cms",
+        "telemetry": "croody_telemetry",
+        "ids": "croody_ids",
+    }
+    assert len({db["database"] for db in databases.values()}) == 3
+    # Each URL carries its own role and a password of its own; the master's URL is the
+    # admin's alone (DATABASE_ADMIN_URL, on the maintenance database).
+    values = module("")["module"]["secrets"]["values"]
+    assert (
+        "{for key, db in local.databases : db.variable => "
+        '"postgres://${db.role}:${random_password.db_role[key].result}@${local.db_host}:5432/'
+        '${db.database}?sslmode=require"}'
+    ) in values
+    assert values.count("local.db_url") == 1
+    assert 'DATABASE_ADMIN_URL = "${local.db_url}/postgres?sslmode=require"' in values
+    assert module("")["resource"][("random_password", "db_role")]["for_each"] == (
+        "${local.databases}"
+    )
+    all_database_secrets = set(DATABASE_VARIABLES.values()) | {"DATABASE_ADMIN_URL"}
+    for service, own in DATABASE_VARIABLES.items():
+        secrets = set(blocks["service_secrets"][service])
+        assert secrets & all_database_secrets == {own}, service
+        environment = _environment_names(blocks["service_environment"][service])
+        assert not {name for name in environment if "DATABASE" in name}, service
+        assert "ACCOUNTS_DATABASE_URL" not in secrets | environment, service
+
+
+def test_only_the_release_task_gets_the_master_user():
+    """ensure_databases needs the master user and the roles' passwords; the CMS's release
+    task alone gets them, through an execution role of its own, and croody-release unsets
+    them before Django starts."""
+    release = module("")["locals"]["release_secrets"]
+    assert release == {
+        "cms": ["DATABASE_ADMIN_URL", "TELEMETRY_DATABASE_URL", "IDS_DATABASE_URL"],
+        "telemetry": [],
+        "ids": [],
+    }
+    service = module("")["module"]["service"]
+    assert service["release_secrets"] == (
+        "${{for name in local.release_secrets[each.key] : name => module.secrets.arns[name]}}"
+    )
+    policy = module("ecs_service")["data"][("aws_iam_policy_document", "release_execution")]
+    assert policy["source_policy_documents"] == ["${data.aws_iam_policy_document.execution.json}"]
+    [statement] = [block(dynamic, "statement")["content"][0] for dynamic in policy["dynamic"]]
+    assert statement["actions"] == ["secretsmanager:GetSecretValue"]
+    assert statement["resources"] == "${values(var.release_secrets)}"
+    # The service's own execution role reads only the service's secrets.
+    execution = module("ecs_service")["data"][("aws_iam_policy_document", "execution")]
+    readable = [s["resources"] for s in execution["statement"] if "secretsmanager" in str(s)]
+    assert readable == ["${values(var.secrets)}"]
+    assert only("ecs_service", "aws_ecs_task_definition")["execution_role_arn"] == (
+        "${aws_iam_role.execution.arn}"
+    )
+    script = (TERRAFORM.parent / "deploy/docker/croody-release.sh").read_text()
+    order = [
+        script.index("ensure_databases.py"),
+        script.index("unset DATABASE_ADMIN_URL TELEMETRY_DATABASE_URL IDS_DATABASE_URL"),
+        script.index("manage.py migrate"),
+    ]
+    assert order == sorted(order)
+
+
+def test_services_reach_each_other_by_internal_names():
+    """The APIs ask the CMS about keys, the CMS asks the APIs for data: task to task at
+    <service>.svc.<private zone> (Cloud Map), with the shared INTERNAL_API_SECRET."""
+    blocks = module("")["locals"]
+    assert blocks["internal_urls"] == (
+        "${{for key, service in local.service_ports : "
+        'key => "http://${module.private_dns.service_names[key]}:${service.port}"}}'
+    )
+    environment = blocks["service_environment"]
+    assert 'TELEMETRY_CMS_URL = local.internal_urls["cms"]' in environment["telemetry"]
+    assert 'IDS_CMS_URL = local.internal_urls["cms"]' in environment["ids"]
+    assert 'TELEMETRY_API_URL = local.internal_urls["telemetry"]' in environment["cms"]
+    assert 'IDS_API_URL = local.internal_urls["ids"]' in environment["cms"]
+    # The APIs' calls carry the internal name as Host.
+    assert (
+        'ALLOWED_HOSTS = "${var.domain_name},localhost,${module.private_dns.service_names["cms"]}"'
+    ) in environment["cms"]
+    for service in ("telemetry", "ids"):
+        assert environment[service].startswith("${merge(local.api_environment, {")
+    assert blocks["api_environment"] == (
+        '${merge(local.common_environment, {CROODY_ENVIRONMENT = "production"})}'
+    )
+    for service in ("cms", "telemetry", "ids"):
+        secrets = blocks["service_secrets"][service]
+        assert {"INTERNAL_API_SECRET", "API_SESSION_SECRET"} <= set(secrets), service
+    assert (
+        "INTERNAL_API_SECRET = random_password.internal_api_secret.result"
+        in (module("")["module"]["secrets"]["values"])
+    )
+    # Cloud Map: a private namespace under the zone, an A record per running task.
+    namespace = only("private_dns", "aws_service_discovery_private_dns_namespace", "services")
+    assert namespace["name"] == "svc.${var.zone_name}"
+    assert namespace["vpc"] == "${var.vpc_id}"
+    discovery = only("private_dns", "aws_service_discovery_service")
+    assert discovery["for_each"] == "${toset(var.services)}"
+    records = block(block(discovery, "dns_config"), "dns_records")
+    assert records["type"] == "A"
+    names = module("private_dns")["locals"]["service_names"]
+    assert (
+        names == '${{for service in var.services : service => "${service}.svc.${var.zone_name}"}}'
+    )
+    assert module("")["module"]["private_dns"]["services"] == "${keys(local.service_ports)}"
+    registries = only("ecs_service", "aws_ecs_service")["service_registries"]
+    assert registries == [{"registry_arn": "${var.service_registry_arn}"}]
+    assert module("")["module"]["service"]["service_registry_arn"] == (
+        "${module.private_dns.service_registry_arns[each.key]}"
+    )
 
 
 # --- logs, alarms, DNS, state ----------------------------------------------------------

@@ -1,6 +1,8 @@
 # Public Application Load Balancer: 80 redirects to 443; 443 (ACM, TLS 1.2+)
 # routes by path to the three target groups, but only for requests that
 # carry CloudFront's secret X-Origin-Verify header (everything else: 403).
+# var.private_paths (the CMS's /internal/ endpoints, for the services only) are
+# never forwarded: a rule ahead of every other answers 404.
 
 resource "aws_acm_certificate" "this" {
   domain_name               = var.origin_domain
@@ -104,6 +106,29 @@ resource "aws_lb_listener" "https" {
       content_type = "text/plain"
       message_body = "Forbidden"
       status_code  = "403"
+    }
+  }
+}
+
+resource "aws_lb_listener_rule" "private" {
+  count = length(var.private_paths) > 0 ? 1 : 0
+
+  listener_arn = aws_lb_listener.https.arn
+  priority     = var.private_paths_priority
+
+  action {
+    type = "fixed-response"
+
+    fixed_response {
+      content_type = "text/plain"
+      message_body = "Not Found"
+      status_code  = "404"
+    }
+  }
+
+  condition {
+    path_pattern {
+      values = var.private_paths
     }
   }
 }

@@ -49,6 +49,18 @@ variable "origin_verify_secret" {
   sensitive   = true
 }
 
+variable "private_paths" {
+  description = "Path patterns never forwarded to any target (answered 404), e.g. /internal/*."
+  type        = list(string)
+  default     = []
+}
+
+variable "private_paths_priority" {
+  description = "Priority of the private-paths rule: it must come before every target's."
+  type        = number
+  default     = 10
+}
+
 variable "targets" {
   description = "Target groups: container port, health path, listener-rule paths and priority."
   type = map(object({
@@ -57,4 +69,10 @@ variable "targets" {
     paths       = list(string)
     priority    = number
   }))
+
+  # The ALB evaluates rules from the lowest priority: the private paths' 404 goes first.
+  validation {
+    condition     = alltrue([for target in values(var.targets) : target.priority > var.private_paths_priority])
+    error_message = "Every target's priority must be above private_paths_priority."
+  }
 }

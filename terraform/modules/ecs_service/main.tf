@@ -1,7 +1,9 @@
 # One Fargate service: task definition, service behind its target group,
-# autoscaling, log group, and two roles with least privilege:
+# autoscaling, log group, and roles with least privilege:
 #   execution role - pull this image, write this log group, read these secrets
 #   task role      - only what the application itself calls (var.task_policy_json)
+#   release execution role - the same, plus the release task's own secrets
+#                    (var.release_secrets), which the service never gets
 
 data "aws_region" "current" {}
 
@@ -69,6 +71,39 @@ resource "aws_iam_role_policy" "execution" {
   policy = data.aws_iam_policy_document.execution.json
 }
 
+# The release task starts with the service's secrets and its own (the database admin's,
+# say): a role of its own, so the service's execution role cannot read those.
+resource "aws_iam_role" "release_execution" {
+  count = local.has_release ? 1 : 0
+
+  name               = "${local.full_name}-release-execution"
+  assume_role_policy = data.aws_iam_policy_document.assume.json
+}
+
+data "aws_iam_policy_document" "release_execution" {
+  count = local.has_release ? 1 : 0
+
+  source_policy_documents = [data.aws_iam_policy_document.execution.json]
+
+  dynamic "statement" {
+    for_each = length(var.release_secrets) > 0 ? [1] : []
+
+    content {
+      sid       = "ReadReleaseSecrets"
+      actions   = ["secretsmanager:GetSecretValue"]
+      resources = values(var.release_secrets)
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "release_execution" {
+  count = local.has_release ? 1 : 0
+
+  name   = "pull-log-secrets"
+  role   = aws_iam_role.release_execution[0].id
+  policy = data.aws_iam_policy_document.release_execution[0].json
+}
+
 resource "aws_iam_role" "task" {
   name               = "${local.full_name}-task"
   assume_role_policy = data.aws_iam_policy_document.assume.json
@@ -83,6 +118,7 @@ resource "aws_iam_role_policy" "task" {
 }
 
 locals {
+  has_release = length(var.release_command) > 0
   # The container as both task definitions run it; the service adds its port and probe.
   container = {
     name                   = var.service
@@ -104,6 +140,11 @@ locals {
       }
     }
   }
+  # The release task's container: the same, with its own secrets added.
+  release_secrets = merge(var.secrets, var.release_secrets)
+  release_container = merge(local.container, {
+    secrets = [for key in sort(keys(local.release_secrets)) : { name = key, valueFrom = local.release_secrets[key] }]
+  })
 }
 
 resource "aws_ecs_task_definition" "this" {
@@ -137,9 +178,11 @@ resource "aws_ecs_task_definition" "this" {
   })])
 }
 
-# One-off release task (var.release_command): the same image, environment, secrets, roles
-# and read-only filesystem as the service, no port, no probe. deploy.yml applies it (with
-# the permissions and secret values it depends on) and runs it before the services roll.
+# One-off release task (var.release_command): the same image, environment, task role and
+# read-only filesystem as the service, the service's secrets and its own
+# (var.release_secrets, read by its own execution role), no port, no probe. deploy.yml
+# applies it (with the permissions and secret values it depends on) and runs it before
+# the services roll.
 resource "aws_ecs_task_definition" "release" {
   count = length(var.release_command) > 0 ? 1 : 0
 
@@ -148,7 +191,7 @@ resource "aws_ecs_task_definition" "release" {
   network_mode             = "awsvpc"
   cpu                      = var.cpu
   memory                   = var.memory
-  execution_role_arn       = aws_iam_role.execution.arn
+  execution_role_arn       = aws_iam_role.release_execution[0].arn
   task_role_arn            = aws_iam_role.task.arn
 
   runtime_platform {
@@ -160,7 +203,7 @@ resource "aws_ecs_task_definition" "release" {
     name = "tmp"
   }
 
-  container_definitions = jsonencode([merge(local.container, {
+  container_definitions = jsonencode([merge(local.release_container, {
     command      = var.release_command
     portMappings = []
     logConfiguration = merge(local.container.logConfiguration, {
@@ -171,7 +214,7 @@ resource "aws_ecs_task_definition" "release" {
   })])
 
   # A targeted apply of this definition also grants what the task needs at start.
-  depends_on = [aws_iam_role_policy.execution, aws_iam_role_policy.task]
+  depends_on = [aws_iam_role_policy.release_execution, aws_iam_role_policy.task]
 }
 
 resource "aws_ecs_service" "this" {
@@ -197,7 +240,7 @@ resource "aws_ecs_service" "this" {
 
   network_configuration {
     subnets          = var.subnet_ids
-    security_groups  = [var.security_group_id]
+    security_groups  = var.security_group_ids
     assign_public_ip = false
   }
 
@@ -205,6 +248,12 @@ resource "aws_ecs_service" "this" {
     target_group_arn = var.target_group_arn
     container_name   = var.service
     container_port   = var.port
+  }
+
+  # The tasks' addresses under the service's internal name (Cloud Map A records), for the
+  # calls between services.
+  service_registries {
+    registry_arn = var.service_registry_arn
   }
 
   lifecycle {

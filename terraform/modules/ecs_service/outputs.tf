@@ -28,6 +28,11 @@ output "execution_role_arn" {
   value       = aws_iam_role.execution.arn
 }
 
+output "release_execution_role_arn" {
+  description = "Execution role of the release task (empty without release_command)."
+  value       = one(aws_iam_role.release_execution[*].arn)
+}
+
 output "log_group_name" {
   description = "Log group of the service."
   value       = aws_cloudwatch_log_group.this.name

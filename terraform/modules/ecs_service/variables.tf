@@ -68,8 +68,13 @@ variable "subnet_ids" {
   type        = list(string)
 }
 
-variable "security_group_id" {
-  description = "Security group of the tasks."
+variable "security_group_ids" {
+  description = "Security groups of the tasks."
+  type        = list(string)
+}
+
+variable "service_registry_arn" {
+  description = "Cloud Map service the tasks register in (their internal name)."
   type        = string
 }
 
@@ -87,6 +92,12 @@ variable "environment" {
 variable "secrets" {
   description = "Environment variable name to Secrets Manager ARN."
   type        = map(string)
+}
+
+variable "release_secrets" {
+  description = "Secrets the release task gets on top of var.secrets (name to ARN); never the service's."
+  type        = map(string)
+  default     = {}
 }
 
 variable "task_policy_json" {

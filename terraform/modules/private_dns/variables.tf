@@ -17,3 +17,9 @@ variable "records" {
   description = "Short name to target host name (CNAME)."
   type        = map(string)
 }
+
+variable "services" {
+  description = "ECS services that get a name svc.<zone> (Cloud Map, A records per task)."
+  type        = list(string)
+  default     = []
+}

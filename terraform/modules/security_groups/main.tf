@@ -4,10 +4,21 @@
 #   app    -> db    : 5432
 #   app    -> cache : 6379
 #   app    -> world : 443 (AWS APIs through the NAT gateway: ECR, Secrets Manager, Logs, S3)
+# and between the services, each of which also has a group of its own:
+#   telemetry, ids -> cms : 8000 (API keys: the CMS's /internal/ endpoints)
+#   cms -> telemetry : 9000, cms -> ids : 9100 (the CMS reads through the APIs)
+# Nothing else: telemetry and ids cannot reach each other.
 # Rules are separate resources so the groups can reference each other.
 
 locals {
   app_ports = { cms = 8000, telemetry = 9000, ids = 9100 }
+  # Caller -> callee, each on the callee's port.
+  service_calls = {
+    telemetry-to-cms = { from = "telemetry", to = "cms" }
+    ids-to-cms       = { from = "ids", to = "cms" }
+    cms-to-telemetry = { from = "cms", to = "telemetry" }
+    cms-to-ids       = { from = "cms", to = "ids" }
+  }
 }
 
 resource "aws_security_group" "alb" {
@@ -26,6 +37,17 @@ resource "aws_security_group" "app" {
   vpc_id      = var.vpc_id
 
   tags = { Name = "${var.name}-app" }
+}
+
+resource "aws_security_group" "service" {
+  # checkov:skip=CKV2_AWS_5:Attached through module outputs (ALB, ECS services, RDS, ElastiCache); checkov does not follow them across modules.
+  for_each = local.app_ports
+
+  name        = "${var.name}-${each.key}"
+  description = "ECS ${each.key} tasks: calls between services only"
+  vpc_id      = var.vpc_id
+
+  tags = { Name = "${var.name}-${each.key}" }
 }
 
 resource "aws_security_group" "db" {
@@ -112,6 +134,28 @@ resource "aws_vpc_security_group_egress_rule" "app_to_aws_apis" {
   ip_protocol       = "tcp"
   from_port         = 443
   to_port           = 443
+}
+
+resource "aws_vpc_security_group_egress_rule" "service_call" {
+  for_each = local.service_calls
+
+  security_group_id            = aws_security_group.service[each.value.from].id
+  description                  = "${each.value.from} calls ${each.value.to}"
+  referenced_security_group_id = aws_security_group.service[each.value.to].id
+  ip_protocol                  = "tcp"
+  from_port                    = local.app_ports[each.value.to]
+  to_port                      = local.app_ports[each.value.to]
+}
+
+resource "aws_vpc_security_group_ingress_rule" "service_call" {
+  for_each = local.service_calls
+
+  security_group_id            = aws_security_group.service[each.value.to].id
+  description                  = "${each.value.to} called by ${each.value.from}"
+  referenced_security_group_id = aws_security_group.service[each.value.from].id
+  ip_protocol                  = "tcp"
+  from_port                    = local.app_ports[each.value.to]
+  to_port                      = local.app_ports[each.value.to]
 }
 
 resource "aws_vpc_security_group_ingress_rule" "db_from_app" {

@@ -8,6 +8,11 @@ output "app_security_group_id" {
   value       = aws_security_group.app.id
 }
 
+output "service_security_group_ids" {
+  description = "Each ECS service's own group (calls between services), by service."
+  value       = { for key, group in aws_security_group.service : key => group.id }
+}
+
 output "db_security_group_id" {
   description = "RDS group."
   value       = aws_security_group.db.id

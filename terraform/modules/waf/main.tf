@@ -9,6 +9,10 @@
 # take them. WAF cannot measure a body past its inspection limit (8 KB at the ALB, 16 KB
 # at CloudFront), so the real ceilings are the applications' own (413 above them):
 # telemetry 256 KB, IDS 32 MB, Django's upload settings, nginx client_max_body_size.
+#
+# var.private_path_prefix (the CMS's /internal/ endpoints, for the services only, which
+# call each other inside the VPC) is refused with 404 however it is spelled: decoded and
+# normalised first, so /%69nternal/ or //internal/ do not slip past the ALB's own rule.
 
 data "aws_caller_identity" "current" {}
 data "aws_region" "current" {}
@@ -20,6 +24,46 @@ resource "aws_wafv2_web_acl" "this" {
 
   default_action {
     allow {}
+  }
+
+  rule {
+    name     = "private-paths"
+    priority = 5
+
+    action {
+      block {
+        custom_response {
+          response_code = 404
+        }
+      }
+    }
+
+    statement {
+      byte_match_statement {
+        search_string         = var.private_path_prefix
+        positional_constraint = "STARTS_WITH"
+
+        field_to_match {
+          uri_path {}
+        }
+
+        text_transformation {
+          priority = 0
+          type     = "URL_DECODE"
+        }
+
+        text_transformation {
+          priority = 1
+          type     = "NORMALIZE_PATH"
+        }
+      }
+    }
+
+    visibility_config {
+      cloudwatch_metrics_enabled = true
+      metric_name                = "${var.name}-private-paths"
+      sampled_requests_enabled   = true
+    }
   }
 
   rule {

@@ -29,3 +29,9 @@ variable "large_body_path_regex" {
   type        = string
   default     = "^/(api/(telemetry|ids)/|admin/|[a-z]{2}(-[a-z]+)?/account/profile/details/$)"
 }
+
+variable "private_path_prefix" {
+  description = "URI path prefix refused with 404 after URL-decoding and normalising (service-to-service endpoints)."
+  type        = string
+  default     = "/internal/"
+}
