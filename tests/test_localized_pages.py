@@ -24,7 +24,8 @@ from django.utils.translation import get_language_info, gettext, to_locale
 from wagtail.models import Locale, Page
 from wagtail.users.models import UserProfile as AdminProfile
 
-from cms.accounts.models import Robot, UserProfile, profile_for
+from cms.accounts.models import UserProfile, profile_for
+from cms.robots.models import Robot
 from cms.base.localization import sync_trees, translate_object
 from cms.home.models import HomePage, StandardPage
 from cms.shop.models import ProductPage

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
-    """Sign-up and sign-in, the profile with preferences, robots and API keys."""
+    """Sign-up and sign-in, the profile with preferences, and API keys (robots: cms.robots)."""
 
     name = "cms.accounts"
     label = "accounts"

@@ -7,12 +7,12 @@ from cms.accounts.models import (
     SCOPE_CHOICES,
     ApiKey,
     Palette,
-    Robot,
     Theme,
     UserProfile,
     language_choices,
 )
 from cms.accounts.validators import AVATAR_CONTENT_TYPES
+from cms.robots.models import Robot
 from croody_core import scopes as key_scopes
 
 User = get_user_model()
@@ -69,28 +69,6 @@ class PreferencesForm(forms.ModelForm):
         fields = ("language", "theme", "palette")
 
 
-class RobotForm(forms.ModelForm):
-    prefix = "robot"
-
-    class Meta:
-        model = Robot
-        fields = ("name",)
-        labels = {"name": _("Robot name")}
-
-    def __init__(self, *args, owner, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.owner = owner
-        self.instance.owner = owner
-
-    def clean_name(self) -> str:
-        name = self.cleaned_data["name"].strip()
-        if Robot.objects.filter(owner=self.owner, name__iexact=name).exists():
-            raise forms.ValidationError(
-                _("You already have a robot with this name."), code="duplicate_robot"
-            )
-        return name
-
-
 class ApiKeyForm(forms.Form):
     prefix = "key"
 
@@ -115,7 +93,7 @@ class ApiKeyForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["robot"].queryset = Robot.objects.filter(owner=user)
+        self.fields["robot"].queryset = Robot.objects.owned_by(user)
 
     def clean(self) -> dict:
         cleaned = super().clean()

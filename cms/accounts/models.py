@@ -1,9 +1,8 @@
-"""Accounts: a profile per user, the robots they own and the API keys they issue."""
+"""Accounts: a profile per user and the API keys they issue (their robots: cms.robots)."""
 
 from __future__ import annotations
 
 import contextlib
-import secrets
 import uuid
 from pathlib import PurePosixPath
 
@@ -13,10 +12,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from cms.accounts.validators import AVATAR_FORMATS, validate_avatar
+from cms.robots.models import Robot
 from croody_core import keys
 from croody_core import scopes as key_scopes
 from croody_core.introspection import KeyRecord, Owner
@@ -103,58 +102,6 @@ def profile_for(user) -> UserProfile:
     except UserProfile.DoesNotExist:
         profile, _created = UserProfile.objects.get_or_create(user=user)
         return profile
-
-
-def make_robot_id(name: str) -> str:
-    """A public id like `rover-7-3f9a1c`: the name as a slug plus 6 random hex characters."""
-    base = slugify(name)[:40].strip("-") or "robot"
-    return f"{base}-{secrets.token_hex(3)}"
-
-
-class Robot(models.Model):
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="robots",
-        verbose_name=_("owner"),
-    )
-    name = models.CharField(_("name"), max_length=80)
-    robot_id = models.SlugField(
-        _("robot id"),
-        max_length=50,
-        unique=True,
-        editable=False,
-        help_text=_("Public identifier used by telemetry readings."),
-    )
-    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
-
-    class Meta:
-        verbose_name = _("robot")
-        verbose_name_plural = _("robots")
-        ordering = ["name"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["owner", "name"],
-                name="accounts_robot_name_unique_per_owner",
-                violation_error_message=_("You already have a robot with this name."),
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.robot_id})"
-
-    def save(self, *args, **kwargs):
-        if self.robot_id:
-            return super().save(*args, **kwargs)
-        for _attempt in range(5):  # a clash of 24 random bits on the same name is rare
-            self.robot_id = make_robot_id(self.name)
-            try:
-                with transaction.atomic():
-                    return super().save(*args, **kwargs)
-            except IntegrityError:
-                if not Robot.objects.filter(robot_id=self.robot_id).exists():
-                    raise
-        raise IntegrityError("could not find a free robot id")
 
 
 class ApiKeyQuerySet(models.QuerySet):
@@ -371,5 +318,5 @@ def owner_record(user_id: int) -> Owner | None:
         active=user.is_active,
         staff=user.is_staff,
         groups=frozenset(user.groups.values_list("name", flat=True)),
-        robots=frozenset(Robot.objects.filter(owner=user).values_list("robot_id", flat=True)),
+        robots=frozenset(Robot.objects.owned_by(user).values_list("robot_id", flat=True)),
     )

@@ -19,9 +19,11 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import FormView
 
-from cms.accounts.forms import ApiKeyForm, PreferencesForm, ProfileForm, RobotForm, SignupForm
-from cms.accounts.models import ApiKey, Robot, profile_for
-from cms.accounts.my_robots import my_robots_context
+from cms.accounts.forms import ApiKeyForm, PreferencesForm, ProfileForm, SignupForm
+from cms.accounts.models import ApiKey, profile_for
+from cms.robots.forms import RobotForm
+from cms.robots.models import Robot
+from cms.robots.my_robots import my_robots_context
 
 SESSION_NEW_KEY = "accounts_new_key"
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
@@ -145,7 +147,7 @@ def _render_profile(request: HttpRequest, **bound_forms) -> HttpResponse:
         or PreferencesForm(instance=profile),
         "robot_form": bound_forms.get("robot_form") or RobotForm(owner=user),
         "key_form": bound_forms.get("key_form") or ApiKeyForm(user=user),
-        "robots": Robot.objects.filter(owner=user),
+        "robots": Robot.objects.owned_by(user),
         "api_keys": ApiKey.objects.for_user(user).select_related("robot"),
         "new_key": new_key,
         **my_robots_context(user),
@@ -215,7 +217,8 @@ def robot_create(request: HttpRequest) -> HttpResponse:
 def key_create(request: HttpRequest) -> HttpResponse:
     robot_value = request.POST.get(f"{ApiKeyForm.prefix}-robot", "")
     if robot_value and not (
-        robot_value.isdigit() and Robot.objects.filter(owner=request.user, pk=robot_value).exists()
+        robot_value.isdigit()
+        and Robot.objects.owned_by(request.user).filter(pk=robot_value).exists()
     ):
         raise Http404  # not one of the user's robots: nobody else's robot is revealed
     form = ApiKeyForm(request.POST, user=request.user)

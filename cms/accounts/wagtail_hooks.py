@@ -1,4 +1,5 @@
-"""Staff manage every robot and API key in Wagtail's admin (Settings-like "API access" menu).
+"""Staff manage every robot and API key in Wagtail's admin (Settings-like "API access" menu;
+the robots' views are cms.robots.views).
 
 Keys cannot be created here (a key must be shown once to its owner: owners use their profile,
 operators `manage.py apikey create`); they can be listed, filtered, renamed, re-scoped and
@@ -9,7 +10,7 @@ import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import include, path, reverse
+from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -25,8 +26,8 @@ from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.log_actions import log
 
-from cms.accounts import fleet_admin
-from cms.accounts.models import SCOPE_CHOICES, ApiKey, Robot
+from cms.accounts.models import SCOPE_CHOICES, ApiKey
+from cms.robots.views import RobotViewSet
 from croody_core import scopes as key_scopes
 
 REVOKE_ACTION = "accounts.apikey.revoke"
@@ -39,10 +40,6 @@ def register_log_actions(actions) -> None:
 
 def users_with_keys(request):
     return get_user_model().objects.filter(api_keys__isnull=False).distinct().order_by("username")
-
-
-def users_with_robots(request):
-    return get_user_model().objects.filter(robots__isnull=False).distinct().order_by("username")
 
 
 class ApiKeyFilterSet(WagtailFilterSet):
@@ -74,14 +71,6 @@ class ApiKeyFilterSet(WagtailFilterSet):
         return queryset
 
 
-class RobotFilterSet(WagtailFilterSet):
-    owner = django_filters.ModelChoiceFilter(label=_("Owner"), queryset=users_with_robots)
-
-    class Meta:
-        model = Robot
-        fields = ["owner"]
-
-
 class ApiKeyAdminForm(forms.ModelForm):
     """Name and scopes only: the prefix, hash, owner and robot stay as issued."""
 
@@ -107,16 +96,6 @@ class ApiKeyAdminForm(forms.ModelForm):
                 code="robot_required",
             )
         return scopes
-
-
-class RobotAdminForm(forms.ModelForm):
-    class Meta:
-        model = Robot
-        fields = ["owner", "name"]
-
-    def __init__(self, *args, **kwargs):
-        kwargs.pop("for_user", None)
-        super().__init__(*args, **kwargs)
 
 
 class ApiKeyIndexView(IndexView):
@@ -263,26 +242,6 @@ class ApiKeyViewSet(ModelViewSet):
         return [*patterns, path("revoke/<int:pk>/", self.revoke_view, name="revoke")]
 
 
-class RobotViewSet(ModelViewSet):
-    model = Robot
-    icon = "cogs"
-    menu_label = _("Robots")
-    add_to_admin_menu = False
-    filterset_class = RobotFilterSet
-    search_fields = ["name", "robot_id", "owner__username"]
-    copy_view_enabled = False
-    list_display = [
-        "name",
-        Column("robot_id", label=_("Robot id"), sort_key="robot_id"),
-        Column("owner", label=_("Owner"), sort_key="owner__username"),
-        DateColumn("created_at", label=_("Registered"), sort_key="created_at"),
-    ]
-    list_export = ["name", "robot_id", "owner", "created_at"]
-
-    def get_form_class(self, for_update=False):
-        return RobotAdminForm
-
-
 class ApiAccessViewSetGroup(ModelViewSetGroup):
     menu_label = _("API access")
     menu_icon = "key"
@@ -293,13 +252,3 @@ class ApiAccessViewSetGroup(ModelViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_api_access_viewsets():
     return ApiAccessViewSetGroup()
-
-
-@hooks.register("register_admin_urls")
-def register_fleet_urls():
-    return [path("fleet/", include((fleet_admin.urlpatterns, "fleet"), namespace="fleet"))]
-
-
-@hooks.register("register_admin_menu_item")
-def register_fleet_menu_item():
-    return fleet_admin.menu_item()

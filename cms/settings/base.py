@@ -52,6 +52,7 @@ SERVICE_TIMEOUT_SECONDS = float(os.environ.get("SERVICE_TIMEOUT_SECONDS", "5"))
 INSTALLED_APPS = [
     "cms.base",
     "cms.accounts",
+    "cms.robots",  # users' robots: My robots, the fleet view, demo robots
     "cms.home",
     "cms.buddy",
     "cms.shop",

@@ -2,7 +2,8 @@
 
 import pytest
 
-from cms.accounts.models import ApiKey, Robot
+from cms.accounts.models import ApiKey
+from cms.robots.models import Robot
 
 pytestmark = pytest.mark.django_db
 

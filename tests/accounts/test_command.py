@@ -9,7 +9,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from cms.accounts.management.commands.apikey import Command
-from cms.accounts.models import ApiKey, Robot
+from cms.accounts.models import ApiKey
+from cms.robots.models import Robot
 from croody_core import keys
 from tests.servers import REPO
 

@@ -1,4 +1,4 @@
-"""Profiles, robots and API keys at the model level."""
+"""Profiles and API keys at the model level."""
 
 import hashlib
 
@@ -6,7 +6,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
-from cms.accounts.models import ApiKey, Robot, UserProfile
+from cms.accounts.models import ApiKey, UserProfile
+from cms.robots.models import Robot
 from croody_core import keys
 
 pytestmark = pytest.mark.django_db
@@ -17,19 +18,6 @@ def test_profile_is_created_with_the_user(user):
     assert user.profile == profile
     assert (profile.language, profile.theme, profile.palette) == ("es", "system", "gator")
     assert profile.preferences == {"theme": "system", "palette": "gator"}
-
-
-def test_robot_gets_a_public_id_unique_across_owners(user, other_user):
-    first = Robot.objects.create(owner=user, name="Rover 1")
-    second = Robot.objects.create(owner=other_user, name="Rover 1")
-    assert first.robot_id.startswith("rover-1-")
-    assert first.robot_id != second.robot_id
-    with pytest.raises(IntegrityError), transaction.atomic():
-        Robot.objects.create(owner=user, name="Rover 1")  # name unique per owner
-
-
-def test_robot_id_for_names_without_latin_letters(user):
-    assert Robot.objects.create(owner=user, name="ロボット").robot_id.startswith("robot-")
 
 
 def test_issued_key_is_stored_only_as_a_hash(user):

@@ -7,8 +7,9 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from cms.accounts.models import ApiKey, Robot
+from cms.accounts.models import ApiKey
 from cms.accounts.validators import AVATAR_MAX_BYTES
+from cms.robots.models import Robot
 from croody_core import keys
 from tests.accounts.conftest import image_upload
 

@@ -20,7 +20,8 @@ def main() -> None:
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
 
-    from cms.accounts.models import ApiKey, Robot
+    from cms.accounts.models import ApiKey
+    from cms.robots.models import Robot
     from croody_core import scopes
 
     call_command("migrate", verbosity=0)  # the whole CMS: it serves /internal/ from here

@@ -5,7 +5,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from cms.accounts.models import ApiKey, Robot
+from cms.accounts.models import ApiKey
+from cms.robots.models import Robot
 from croody_core import keys
 from croody_core import scopes as key_scopes
 

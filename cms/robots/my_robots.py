@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from cms.accounts.models import Robot
-from cms.accounts.robot_map import RobotMap, build_map
-from cms.accounts.robot_telemetry import (
+from cms.robots.models import Robot
+from cms.robots.robot_map import RobotMap, build_map
+from cms.robots.robot_telemetry import (
     LIVE_URL,
     STATUS_LABELS,
     TRAIL_GAP,
@@ -30,8 +30,8 @@ class RobotRow:
 
 
 def my_robots_context(user: Any) -> dict[str, Any]:
-    """Template context for accounts/includes/my_robots.html (nothing when no robots)."""
-    robots = list(Robot.objects.filter(owner=user).order_by("name"))
+    """Template context for robots/includes/my_robots.html (nothing when no robots)."""
+    robots = list(Robot.objects.owned_by(user).order_by("name"))
     if not robots:
         return {"my_robots": None}
     robot_ids = [robot.robot_id for robot in robots]

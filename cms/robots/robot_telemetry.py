@@ -34,6 +34,7 @@ STATUS_LABELS = {
     "offline": _("Offline"),
 }
 STATUS_BADGES = {"moving": "success", "error": "danger", "offline": "warning"}
+NO_READINGS = "none"  # the fleet's status filter: robots never heard from
 
 
 class TelemetryUnavailable(Exception):

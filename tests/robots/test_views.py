@@ -25,8 +25,8 @@ from apis.telemetry.migrate import MIGRATIONS
 from apis.telemetry.schemas import ReadingIn, now_ms
 from apis.telemetry.settings import Settings
 from apis.telemetry.tables import latest, readings
-from cms.accounts import robot_telemetry
-from cms.accounts.models import Robot
+from cms.robots import robot_telemetry
+from cms.robots.models import Robot
 from cms.services.client import TELEMETRY, use_client
 from cms.services.credentials import session_secret
 from tests.servers import fresh_database_url
@@ -41,7 +41,7 @@ MINUTE_MS = 60_000
 def telemetry_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A telemetry database of these tests' own: SQLite, or a PostgreSQL sibling of
     DATABASE_URL's (dropped at the end) when the suite runs on PostgreSQL."""
-    url = fresh_database_url(f"accounts_telemetry_{os.getpid()}")
+    url = fresh_database_url(f"robots_telemetry_{os.getpid()}")
     yield url or f"sqlite:///{tmp_path_factory.mktemp('telemetry') / 'telemetry.sqlite3'}"
     if url:
         parts = urlsplit(url)
@@ -161,7 +161,7 @@ def test_owner_sees_latest_state_and_trail_of_own_robots_only(
     # Live updates: the stream of the user's robots, from a script of our own in <head>.
     assert 'data-live-url="/api/telemetry/live"' in mine
     head = html.split("</head>", 1)[0]
-    for name in ("accounts/my-robots.js", "accounts/my-robots.css"):
+    for name in ("robots/my-robots.js", "robots/my-robots.css"):
         assert f"/static/{name}" in head
         assert finders.find(name), name
     assert "<script" not in html.split("</header>", 1)[1]
@@ -265,7 +265,7 @@ def test_staff_see_every_robot_with_owner_and_latest_reading(client, staff, flee
     assert response.status_code == 200
     html = response.content.decode()
     assert "Robot fleet" in html
-    assert "/static/accounts/fleet.css" in html and finders.find("accounts/fleet.css")
+    assert "/static/robots/fleet.css" in html and finders.find("robots/fleet.css")
     # Most recently heard from first; never heard from last.
     ids = [fleet[name].robot_id for name in ("moving", "error", "stale", "never")]
     assert set(fleet_rows(html)) == set(ids)
@@ -324,7 +324,7 @@ def test_filter_by_owner_and_bad_filters(client, staff, fleet):
 
 
 def test_the_fleet_is_paged(client, staff, fleet, monkeypatch):
-    monkeypatch.setattr("cms.accounts.fleet_admin.PAGE_SIZE", 3)
+    monkeypatch.setattr("cms.robots.views.PAGE_SIZE", 3)
     first = client.get(FLEET, {"q": ""}).content.decode()
     assert len(fleet_rows(first)) == 3 and "Page 1 of 2" in first
     second = client.get(FLEET, {"q": "", "page": "2"}).content.decode()

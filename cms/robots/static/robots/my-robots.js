@@ -2,7 +2,7 @@
  * "My robots" on the profile page, live: readings from GET /api/telemetry/live (Server-Sent
  * Events, authenticated by the site's croody_api cookie) update the table and the map.
  *
- * Contract (accounts/includes/my_robots.html)
+ * Contract (robots/includes/my_robots.html)
  * -------------------------------------------
  *   <section data-my-robots data-live-url="/api/telemetry/live" data-trail-points="120"
  *            data-trail-gap-ms="60000"
@@ -15,7 +15,7 @@
  *                                         <circle class="robot-track__position">
  *
  * - Without JavaScript the server-rendered table and map stay as they are.
- * - The map follows cms/accounts/robot_map.py: SVG y is minus the robot's y (north up), the
+ * - The map follows cms/robots/robot_map.py: SVG y is minus the robot's y (north up), the
  *   view is ASPECT wide for 1 high, at least MIN_WIDTH metres wide, PADDING around every
  *   point, the marker radius MARKER_SCALE of the width. It is refitted on every reading.
  * - Readings older than the one shown for a robot (late arrivals) are left out; readings of

@@ -1,8 +1,9 @@
-"""Staff's robot fleet in the Wagtail admin (/admin/fleet/): every robot, its owner and its
-latest reading, filtered by owner, status and when it was last heard from.
+"""Robots in the Wagtail admin.
 
-Registered by cms/accounts/wagtail_hooks.py. Staff only: other admin users get 403 and no
-menu item.
+The fleet (/admin/fleet/, staff only: other admin users get 403 and no menu item, see
+wagtail_hooks.py): every robot, its owner and its latest reading, filtered by owner, status and
+when it was last heard from. And the robots' listing and edit views, which
+cms/accounts/wagtail_hooks.py shows in its "API access" menu next to the API keys.
 """
 
 from __future__ import annotations
@@ -10,70 +11,34 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from django import forms
-from django.contrib.auth import get_user_model
+import django_filters
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponseBase
-from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
-from wagtail.admin.menu import MenuItem
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.viewsets.model import ModelViewSet
 
-from cms.accounts.models import Robot
-from cms.accounts.robot_telemetry import (
+from cms.robots.forms import FleetFilterForm, RobotAdminForm
+from cms.robots.models import Robot, robot_owners
+from cms.robots.robot_telemetry import (
     LOW_BATTERY,
+    NO_READINGS,
     ONLINE_WITHIN,
-    STATUS_LABELS,
     RobotState,
     TelemetryUnavailable,
     latest_states,
 )
 
 PAGE_SIZE = 50
-NO_READINGS = "none"
 
 
 def can_view_fleet(user: Any) -> bool:
     return bool(user.is_active and (user.is_staff or user.is_superuser))
-
-
-class FleetFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), max_length=80, required=False)
-    owner = forms.ModelChoiceField(
-        label=_("Owner"),
-        queryset=get_user_model().objects.none(),
-        required=False,
-        empty_label=_("Anyone"),
-    )
-    status = forms.ChoiceField(
-        label=_("Status"),
-        choices=[
-            ("", _("Any")),
-            *STATUS_LABELS.items(),
-            (NO_READINGS, _("No readings yet")),
-        ],
-        required=False,
-    )
-    seen = forms.ChoiceField(
-        label=_("Last seen"),
-        choices=[
-            ("", _("Any time")),
-            ("online", _("In the last 2 minutes")),
-            ("stale", _("Earlier")),
-            ("never", _("Never")),
-        ],
-        required=False,
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = (
-            get_user_model().objects.filter(robots__isnull=False).distinct().order_by("username")
-        )
 
 
 def _matches(state: RobotState | None, status: str, seen: str) -> bool:
@@ -96,7 +61,7 @@ def _last_seen_order(row: dict[str, Any]) -> tuple[int, float]:
 
 
 class FleetView(WagtailAdminTemplateMixin, TemplateView):
-    template_name = "accounts/admin/fleet.html"
+    template_name = "robots/admin/fleet.html"
     page_title = _("Robot fleet")
     header_icon = "cogs"
 
@@ -118,12 +83,9 @@ class FleetView(WagtailAdminTemplateMixin, TemplateView):
         data = form.cleaned_data if form.is_bound else {}
         robots = Robot.objects.select_related("owner").order_by("name")
         if data.get("q"):
-            q = data["q"]
-            robots = robots.filter(
-                Q(name__icontains=q) | Q(robot_id__icontains=q) | Q(owner__username__icontains=q)
-            )
+            robots = robots.search(data["q"])
         if data.get("owner"):
-            robots = robots.filter(owner=data["owner"])
+            robots = robots.owned_by(data["owner"])
         try:
             states = latest_states(self.request.user)
         except TelemetryUnavailable:
@@ -156,14 +118,31 @@ class FleetView(WagtailAdminTemplateMixin, TemplateView):
         return context
 
 
-class FleetMenuItem(MenuItem):
-    def is_shown(self, request: HttpRequest) -> bool:
-        return can_view_fleet(request.user)
+class RobotFilterSet(WagtailFilterSet):
+    owner = django_filters.ModelChoiceFilter(
+        label=_("Owner"), queryset=lambda request: robot_owners()
+    )
+
+    class Meta:
+        model = Robot
+        fields = ["owner"]
 
 
-app_name = "fleet"
-urlpatterns = [path("", FleetView.as_view(), name="index")]
+class RobotViewSet(ModelViewSet):
+    model = Robot
+    icon = "cogs"
+    menu_label = _("Robots")
+    add_to_admin_menu = False
+    filterset_class = RobotFilterSet
+    search_fields = ["name", "robot_id", "owner__username"]
+    copy_view_enabled = False
+    list_display = [
+        "name",
+        Column("robot_id", label=_("Robot id"), sort_key="robot_id"),
+        Column("owner", label=_("Owner"), sort_key="owner__username"),
+        DateColumn("created_at", label=_("Registered"), sort_key="created_at"),
+    ]
+    list_export = ["name", "robot_id", "owner", "created_at"]
 
-
-def menu_item() -> FleetMenuItem:
-    return FleetMenuItem(_("Robot fleet"), reverse("fleet:index"), icon_name="cogs", order=810)
+    def get_form_class(self, for_update=False):
+        return RobotAdminForm

@@ -10,7 +10,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from cms.accounts.models import ApiKey, Robot
+from cms.accounts.models import ApiKey
+from cms.robots.models import Robot
 from croody_core import keys
 from croody_core import scopes as key_scopes
 from croody_core.keyfile import read_keys_file

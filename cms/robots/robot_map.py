@@ -1,7 +1,7 @@
 """The My robots map: robots' trails and positions as SVG geometry, north up, in metres.
 
 The server draws the first picture (it is all there is with JavaScript off);
-cms/accounts/static/accounts/my-robots.js redraws it the same way as readings arrive, so the
+cms/robots/static/robots/my-robots.js redraws it the same way as readings arrive, so the
 two must keep these rules: SVG y is minus the robot's y, the view is ASPECT wide for 1 high,
 at least MIN_WIDTH metres wide, with PADDING around the points, and the marker radius is
 MARKER_SCALE of the view's width.

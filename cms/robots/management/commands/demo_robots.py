@@ -17,7 +17,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from cms.accounts.models import ApiKey, Robot
+from cms.accounts.models import ApiKey
+from cms.robots.models import Robot
 from croody_core import keys
 from croody_core import scopes as key_scopes
 from croody_core.keyfile import KEYS_FILE_NAME, KeySpecError, parse_keys_text
