@@ -53,6 +53,33 @@ def test_pages_follow_the_cursor_to_the_end_in_time_order(client, seed, history)
     assert seen == [float(i) for i in range(250)]
 
 
+def test_newest_first_pages_walk_back_in_time(client, seed, history):
+    """order=desc: the latest readings first (the site's trails), paged backwards."""
+    robot, _ = history
+    start, end = HOUR_START, HOUR_START + 3_600_000
+    seen, cursor = [], None
+    while True:
+        params = {"robot": robot, "from": start, "to": end, "limit": 100, "order": "desc"}
+        if cursor:
+            params["cursor"] = cursor
+        page = query(client, seed, **params)
+        seen.extend(item["x"] for item in page["readings"])
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == [float(i) for i in reversed(range(250))]
+
+
+@pytest.mark.parametrize(
+    "params", [{"order": "sideways"}, {"order": "desc", "bucket": "1m"}, {"order": ""}]
+)
+def test_a_bad_order_is_422(client, seed, history, params):
+    robot, _ = history
+    response = client.get(QUERY, params={"robot": robot, **params}, headers=seed.key("ana_read"))
+    assert response.status_code == 422
+    assert response.json()["error"] == "validation_error"
+
+
 def test_time_range_is_from_inclusive_to_exclusive(client, seed, history):
     robot, _ = history
     page = query(
