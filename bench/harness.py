@@ -1,13 +1,14 @@
-"""What the page benchmarks share: load from keep-alive client threads, the server's CPU time,
-percentiles and a description of the machine.
+"""What the benchmarks share: load from keep-alive client threads, the server's CPU time,
+percentiles, a description of the machine, and the CMS the services ask about API keys.
 
-Servers are started with tests.servers.start_server (the same code the end-to-end tests use).
+Servers are started with tests.servers (the same code the end-to-end tests use).
 """
 
 from __future__ import annotations
 
 import os
 import platform
+import secrets
 import socket
 import statistics
 import threading
@@ -18,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from tests.servers import INTERNAL_SECRET, Server, seed_cms, start_cms
 
 HOST_HEADER = "localhost"  # a name every settings module allows
 
@@ -218,3 +221,64 @@ def machine() -> dict[str, Any]:
         "django": django.get_version(),
         "wagtail": wagtail.__version__,
     }
+
+
+# --- the CMS the services ask about keys -----------------------------------------------------
+
+ACCOUNTS_SEED = Path(__file__).with_name("accounts_seed.py")
+
+
+@dataclass
+class Cms:
+    """`python -m cms` on a database of its own, seeded by bench/accounts_seed.py: a service
+    started with `service_env` verifies API keys by asking it at /internal/, as deployed."""
+
+    server: Server
+    accounts: dict[str, Any]  # what the seed made: users, robots, keys, probe keys
+    session_secret: str  # API_SESSION_SECRET, shared by the CMS and the services
+    seed_seconds: float
+
+    def service_env(self, service: str) -> dict[str, str]:
+        """The settings that point `service` (telemetry, ids) at this CMS."""
+        return {
+            f"{service.upper()}_CMS_URL": self.server.base_url,
+            "INTERNAL_API_SECRET": INTERNAL_SECRET,
+            "API_SESSION_SECRET": self.session_secret,
+        }
+
+    def introspection_ms(self, prefixes: list[str]) -> list[float]:
+        """Milliseconds for each GET /internal/keys/<prefix>/, asked as a service asks (the
+        internal secret, one keep-alive connection)."""
+        target = urlsplit(self.server.base_url)
+        connection = _Connection(target.hostname or "127.0.0.1", target.port or 80)
+        took = []
+        try:
+            for prefix in prefixes:
+                path = f"/internal/keys/{prefix}/"
+                request = _request_bytes(
+                    path, {"Host": "127.0.0.1", "Authorization": f"Bearer {INTERNAL_SECRET}"}
+                )
+                started = time.perf_counter()
+                status, _ = connection.get(request)
+                took.append((time.perf_counter() - started) * 1000)
+                if status != 200:
+                    raise RuntimeError(f"{path}: HTTP {status}")
+        finally:
+            connection.close()
+        return took
+
+    def stop(self) -> None:
+        self.server.stop()
+
+
+def start_accounts_cms(var_dir: Path) -> Cms:
+    """Seed a CMS database (SQLite, full migrate) in `var_dir` and serve it with `python -m cms`."""
+    database_url = f"sqlite:///{var_dir / 'cms.sqlite3'}"
+    started = time.perf_counter()
+    accounts = seed_cms(var_dir, ACCOUNTS_SEED, database_url)
+    seed_seconds = time.perf_counter() - started
+    session_secret = secrets.token_urlsafe(48)  # this run's servers only
+    server = start_cms(
+        var_dir, database_url, API_SESSION_SECRET=session_secret, LOG_LEVEL="WARNING"
+    )
+    return Cms(server, accounts, session_secret, seed_seconds)

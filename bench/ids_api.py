@@ -8,6 +8,9 @@ Writes bench/results/ids_api.json.
 - over HTTP: a real `python -m apis.ids` (uvicorn, one worker) on loopback, one keep-alive
   connection, authenticated by a staff session cookie and rate limited as in production
   (with a limit high enough not to trigger). Every request stores its rows, as in service.
+  Single records are sent with an API key as well: the service verifies it by asking a real
+  CMS (`python -m cms` on a database seeded by bench/accounts_seed.py) once, then from its
+  20 s cache; first requests with keys it has never seen (20 of them) are reported apart.
 """
 
 from __future__ import annotations
@@ -17,7 +20,6 @@ import http.client
 import json
 import os
 import platform
-import secrets
 import statistics
 import sys
 import tempfile
@@ -37,8 +39,9 @@ from apis.ids.records import read_records  # noqa: E402
 from apis.ids.scoring import IdsModel, gc_paused  # noqa: E402
 from apis.ids.service import LoadedModel, parse_records, predict  # noqa: E402
 from apis.ids.store import insert_predictions  # noqa: E402
+from bench.harness import start_accounts_cms  # noqa: E402
 from bench.ids_model import DATASET, _percentile, _synthetic_records, _throughput  # noqa: E402
-from cms.accounts import api_session  # noqa: E402
+from croody_core import session as api_session  # noqa: E402
 from tests.servers import base_env, start_server  # noqa: E402
 
 RESULTS = REPO_ROOT / "bench" / "results" / "ids_api.json"
@@ -66,13 +69,14 @@ def _timed(fn: Callable[[], Any], runs: int) -> list[float]:
 class Http:
     """One keep-alive connection, like a client library would hold."""
 
-    def __init__(self, base_url: str, cookie: str) -> None:
+    def __init__(self, base_url: str, credentials: dict[str, str]) -> None:
         host, port = base_url.removeprefix("http://").split(":")
         self.connection = http.client.HTTPConnection(host, int(port), timeout=120)
-        self.headers = {"Content-Type": "application/json", "Cookie": f"croody_api={cookie}"}
+        self.headers = {"Content-Type": "application/json", **credentials}
 
-    def post(self, body: bytes) -> bytes:
-        self.connection.request("POST", "/api/ids/predict", body=body, headers=self.headers)
+    def post(self, body: bytes, credentials: dict[str, str] | None = None) -> bytes:
+        headers = {**self.headers, **(credentials or {})}
+        self.connection.request("POST", "/api/ids/predict", body=body, headers=headers)
         response = self.connection.getresponse()
         content = response.read()
         if response.status != 200:
@@ -124,22 +128,31 @@ def run(model_dir: Path, database_url: str | None, single_runs: int, batch_runs:
         engine.dispose()
 
         # -- over HTTP --
-        secret = secrets.token_urlsafe(32)  # this run's server and cookie only
+        cms = start_accounts_cms(var)  # what the service asks about keys
         server_db = database_url or f"sqlite:///{var / 'ids-http.sqlite3'}"
         env = base_env(
             var,
+            **cms.service_env("ids"),
             IDS_DATABASE_URL=server_db,
             IDS_MODEL_DIR=str(model_dir),
             IDS_RATE_LIMIT="1000000/minute",
-            API_SESSION_SECRET=secret,
             LOG_LEVEL="WARNING",
         )
-        server = start_server("apis.ids", env, var / "server.log", probe="/api/ids/healthz")
         try:
+            server = start_server("apis.ids", env, var / "server.log", probe="/api/ids/healthz")
+        except BaseException:
+            cms.stop()
+            raise
+        try:
+            # The token the CMS mints for a signed-in staff member (this run's secret).
             cookie = api_session.issue_token(
-                user_id=1, is_staff=True, groups=(), secret=secret, ttl=3600
+                user_id=cms.accounts["users"]["sam"],
+                is_staff=True,
+                groups=(),
+                secret=cms.session_secret,
+                ttl=3600,
             )
-            client = Http(server.base_url, cookie)
+            client = Http(server.base_url, {"Cookie": f"{api_session.COOKIE_NAME}={cookie}"})
             for body in singles[:100]:
                 client.post(body)
             it = iter(singles * 2)
@@ -147,14 +160,34 @@ def run(model_dir: Path, database_url: str | None, single_runs: int, batch_runs:
             client.post(batch_body)  # warm-up
             batch_http = _timed(lambda: client.post(batch_body), batch_runs)
             client.connection.close()
+
+            key = cms.accounts["keys"]["staff_ids"]["key"]
+            keyed = Http(server.base_url, {"Authorization": f"Bearer {key}"})
+            for body in singles[:100]:  # the CMS asked once, then the cache
+                keyed.post(body)
+            it = iter(singles * 2)
+            single_key = _timed(lambda: keyed.post(next(it)), len(singles))
+            # Keys the service has never seen: each first request asks the CMS.
+            probes = iter(cms.accounts["ids_probe_keys"])
+            first_with_key = _timed(
+                lambda: keyed.post(singles[0], {"Authorization": f"Bearer {next(probes)['key']}"}),
+                len(cms.accounts["ids_probe_keys"]),
+            )
+            keyed.connection.close()
         finally:
             server.stop()
+            cms.stop()
 
     return {
         "model_version": model.version,
         "artifact_bytes": (model_dir / model.metadata["artifact"]["file"]).stat().st_size,
         "model_load_seconds_median": statistics.median(loads),
-        "single_record_ms": {"http": _latency(single_http), "in_process": _latency(single_inproc)},
+        "single_record_ms": {
+            "http": _latency(single_http),
+            "http_api_key": _latency(single_key),
+            "http_api_key_first_request_per_key": _latency(first_with_key),
+            "in_process": _latency(single_inproc),
+        },
         "batch_10000": {
             "http": _throughput(BATCH, batch_http),
             "in_process": _throughput(BATCH, batch_inproc),
@@ -166,6 +199,12 @@ def run(model_dir: Path, database_url: str | None, single_runs: int, batch_runs:
         "database": "PostgreSQL" if database_url else "SQLite (WAL), fresh file",
         "records": source,
         "server": "python -m apis.ids: uvicorn, 1 worker, loopback, keep-alive connection",
+        "credentials": (
+            "http: staff session cookie (checked in the service); http_api_key: an ids:score"
+            " key, verified by asking python -m cms (SQLite) at /internal/keys/<prefix>/ on its"
+            " first request, then from the service's 20 s cache;"
+            " http_api_key_first_request_per_key: keys never seen, one request each"
+        ),
         "machine": {
             "python": platform.python_version(),
             "cpus": os.cpu_count(),

@@ -81,6 +81,7 @@ def prepare(var_dir: Path, **overrides: str) -> dict[str, str]:
         DJANGO_SETTINGS_MODULE="cms.settings.production",
         SECRET_KEY=secrets.token_urlsafe(50),
         API_SESSION_SECRET=secrets.token_urlsafe(48),
+        INTERNAL_API_SECRET=secrets.token_urlsafe(48),  # production requires it (/internal/)
         SECURE_SSL_REDIRECT="false",  # plain HTTP on the loopback
         LOG_LEVEL="WARNING",
         PROMETHEUS_MULTIPROC_DIR=str(var_dir / "prometheus"),

@@ -3,6 +3,11 @@
 Run from the repository root:  .venv/bin/python -m bench.telemetry [--quick]
 Writes bench/results/telemetry.json.
 
+The service verifies API keys by asking a real CMS (`python -m cms` on a SQLite database
+seeded by bench/accounts_seed.py: full migrate, users, a robot, keys), as deployed: the first
+request with a key asks the CMS at /internal/keys/<prefix>/, the next 20 s are answered from
+the service's cache (apis/common/key_directory.py).
+
 For each database, against `python -m apis.telemetry` (uvicorn, one worker) on a free port:
 
 1. Ingest over real HTTP with batches of 1, 100 and 1,000 readings (keep-alive clients in
@@ -10,8 +15,10 @@ For each database, against `python -m apis.telemetry` (uvicorn, one worker) on a
    rate of the very same rows into the same, emptied table with plain SQLAlchemy Core
    executemany, one transaction per batch as well; in alternating rounds, so that the load of
    the (shared) machine weighs on both alike. The ratio is what the API costs.
-2. `GET last` latency with 1,000,000 stored readings (bulk-loaded: 200 robots x 5,000).
-3. Live delivery latency: 100 SSE subscribers; each reading carries its send time, and each
+2. The key check: ingest latency (one reading) with a key the service has never seen, i.e.
+   asking the CMS, and with the same key again, from the cache; and the CMS's answer alone.
+3. `GET last` latency with 1,000,000 stored readings (bulk-loaded: 200 robots x 5,000).
+4. Live delivery latency: 100 SSE subscribers; each reading carries its send time, and each
    subscriber notes when it arrives (same machine, same clock).
 
 PostgreSQL: TELEMETRY_BENCH_POSTGRES_URL, else DATABASE_URL when it is PostgreSQL, else
@@ -30,7 +37,6 @@ import os
 import platform
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -51,6 +57,7 @@ from sqlalchemy import delete, insert, text  # noqa: E402
 from apis.common.database import make_engine  # noqa: E402
 from apis.telemetry.migrate import MIGRATIONS  # noqa: E402
 from apis.telemetry.tables import latest, readings  # noqa: E402
+from bench.harness import Cms, start_accounts_cms  # noqa: E402
 from tests.servers import Server, base_env, start_server  # noqa: E402
 
 RESULTS = REPO_ROOT / "bench" / "results" / "telemetry.json"
@@ -59,6 +66,7 @@ ROUNDS = 5
 SUBSCRIBERS = 100
 STORED = 1_000_000
 ROBOTS = 200
+CACHED_PER_KEY = 4  # requests with each probe key after its first
 AIMS = {"ingest_batch_100_share_of_raw": 0.5, "last_p99_ms": 10.0, "live_p99_ms": 100.0}
 
 
@@ -77,26 +85,6 @@ def summary(values_ms: list[float]) -> dict[str, float]:
 
 
 # --- set-up ----------------------------------------------------------------------------------
-
-
-def seed_accounts(var_dir: Path) -> dict[str, Any]:
-    """A real CMS accounts database with users, robots and keys (as the tests build it)."""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "cms.settings.dev",
-        "DATABASE_URL": f"sqlite:///{var_dir / 'cms.sqlite3'}",
-        "CROODY_VAR_DIR": str(var_dir),
-    }
-    result = subprocess.run(
-        [sys.executable, "tests/telemetry/accounts_seed.py"],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=True,
-    )
-    return {"url": env["DATABASE_URL"], **json.loads(result.stdout.strip().splitlines()[-1])}
 
 
 def postgres_url() -> str | None:
@@ -134,11 +122,11 @@ def drop_database(url: str) -> None:
     admin.close()
 
 
-def start(var_dir: Path, database_url: str, accounts: dict[str, Any], name: str) -> Server:
+def start(var_dir: Path, database_url: str, cms: Cms, name: str) -> Server:
     env = base_env(
         var_dir,
+        **cms.service_env("telemetry"),
         TELEMETRY_DATABASE_URL=database_url,
-        ACCOUNTS_DATABASE_URL=accounts["url"],
         TELEMETRY_RATE_LIMIT="",  # measured, not limited
         TELEMETRY_LIVE_CHANNEL=f"croody-bench:{os.getpid()}:live",
         LOG_LEVEL="WARNING",
@@ -261,7 +249,61 @@ def ingest(server: Server, engine: Any, accounts: dict[str, Any], quick: bool) -
     return figures
 
 
-# --- 2. last with a million readings ---------------------------------------------------------
+# --- 2. the key check ------------------------------------------------------------------------
+
+
+def key_check(server: Server, engine: Any, cms: Cms, quick: bool) -> dict:
+    """One reading per request on one keep-alive connection: with each probe key first when
+    the service has never seen it (it asks the CMS and keeps the answer in its database), then
+    CACHED_PER_KEY times more (from its cache); then the CMS's introspection answer alone."""
+    robot = cms.accounts["robots"]["ana-rover-1"]
+    probes = cms.accounts["probe_keys"][: 20 if quick else None]
+    rows = iter(
+        make_rows(robot, len(probes) * (1 + CACHED_PER_KEY), int(time.time() * 1000) - 86_400_000)
+    )
+    host = urlsplit(server.base_url)
+    connection = http.client.HTTPConnection(host.hostname, host.port, timeout=60)
+
+    def post(key: str) -> float:
+        body = json.dumps(next(rows)).encode()
+        headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+        started = time.perf_counter()
+        connection.request("POST", "/api/telemetry/ingest", body=body, headers=headers)
+        response = connection.getresponse()
+        payload = response.read()
+        took = (time.perf_counter() - started) * 1000
+        if response.status != 202:
+            raise RuntimeError(f"ingest: HTTP {response.status} {payload[:200]!r}")
+        return took
+
+    empty(engine)
+    first: list[float] = []
+    cached: list[float] = []
+    try:
+        for probe in probes:
+            first.append(post(probe["key"]))
+            cached.extend(post(probe["key"]) for _ in range(CACHED_PER_KEY))
+    finally:
+        connection.close()
+    empty(engine)
+    cms.introspection_ms([cms.accounts["keys"]["ana_read"]["prefix"]] * 10)  # warm-up
+    introspection = cms.introspection_ms([probe["prefix"] for probe in probes])
+    figures = {
+        "keys": len(probes),
+        "first_request_per_key": summary(first),
+        "cached": summary(cached),
+        "cms_introspection_alone": summary(introspection),
+    }
+    print(
+        f"  key check: first request per key p50 {figures['first_request_per_key']['p50_ms']} ms"
+        f" (p99 {figures['first_request_per_key']['p99_ms']}), cached p50"
+        f" {figures['cached']['p50_ms']} ms (p99 {figures['cached']['p99_ms']}), CMS alone p50"
+        f" {figures['cms_introspection_alone']['p50_ms']} ms"
+    )
+    return figures
+
+
+# --- 3. last with a million readings ---------------------------------------------------------
 
 
 def bulk_load(engine: Any, robots: list[str], per_robot: int) -> float:
@@ -356,7 +398,7 @@ def last_latency(server: Server, engine: Any, accounts: dict[str, Any], quick: b
     return figures
 
 
-# --- 3. live delivery ------------------------------------------------------------------------
+# --- 4. live delivery ------------------------------------------------------------------------
 
 
 async def live_latency(server: Server, accounts: dict[str, Any], quick: bool) -> dict:
@@ -423,14 +465,16 @@ async def live_latency(server: Server, accounts: dict[str, Any], quick: bool) ->
 # --- driver ----------------------------------------------------------------------------------
 
 
-def run_backend(name: str, database_url: str, var_dir: Path, accounts: dict, quick: bool) -> dict:
+def run_backend(name: str, database_url: str, var_dir: Path, cms: Cms, quick: bool) -> dict:
     print(f"==> {name}")
     engine = make_engine(database_url)
     MIGRATIONS.upgrade(engine)
-    server = start(var_dir, database_url, accounts, f"telemetry-{name}")
+    server = start(var_dir, database_url, cms, f"telemetry-{name}")
+    accounts = cms.accounts
     try:
         return {
             "ingest": ingest(server, engine, accounts, quick),
+            "key_check": key_check(server, engine, cms, quick),
             "last": last_latency(server, engine, accounts, quick),
             "live": asyncio.run(live_latency(server, accounts, quick)),
         }
@@ -461,25 +505,29 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="croody-bench-telemetry-") as folder:
         var_dir = Path(folder)
         os.environ["CROODY_VAR_DIR"] = str(var_dir)
-        print("==> accounts database (CMS migrations, users, robots, keys)")
-        accounts = seed_accounts(var_dir)
-        results = {
-            "sqlite": run_backend(
-                "sqlite",
-                f"sqlite:///{var_dir / 'telemetry.sqlite3'}",
-                var_dir,
-                accounts,
-                args.quick,
-            )
-        }
-        pg = None if args.no_postgres else postgres_url()
-        if pg:
-            try:
-                results["postgresql"] = run_backend("postgresql", pg, var_dir, accounts, args.quick)
-            finally:
-                drop_database(pg)
-        else:
-            print("==> postgresql: not reachable, skipped")
+        print("==> CMS (full migrate; users, a robot, keys) served by python -m cms")
+        cms = start_accounts_cms(var_dir)
+        print(f"  seeded in {cms.seed_seconds:.0f} s, answering at {cms.server.base_url}")
+        try:
+            results = {
+                "sqlite": run_backend(
+                    "sqlite",
+                    f"sqlite:///{var_dir / 'telemetry.sqlite3'}",
+                    var_dir,
+                    cms,
+                    args.quick,
+                )
+            }
+            pg = None if args.no_postgres else postgres_url()
+            if pg:
+                try:
+                    results["postgresql"] = run_backend("postgresql", pg, var_dir, cms, args.quick)
+                finally:
+                    drop_database(pg)
+            else:
+                print("==> postgresql: not reachable, skipped")
+        finally:
+            cms.stop()
     report = {
         "benchmark": "telemetry",
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -494,6 +542,12 @@ def main() -> None:
             "ingest_clients": f"{CLIENTS} threads, keep-alive http.client",
             "durability": "SQLite WAL synchronous=FULL; PostgreSQL synchronous_commit=on",
             "raw_insert": "SQLAlchemy Core executemany of the same rows, one transaction per batch",
+            "key_check": (
+                "keys verified by asking python -m cms (dev settings, SQLite, 1 worker) at"
+                " /internal/keys/<prefix>/, cached 20 s by the service; key_check: one reading"
+                f" per request on one connection, each probe key once uncached then"
+                f" {CACHED_PER_KEY} times cached"
+            ),
         },
         "aims": AIMS,
         "results": results,
