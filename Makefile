@@ -93,10 +93,11 @@ bench: $(INSTALLED) ## Run the benchmarks; figures go to bench/results/
 	@echo "==> Telemetry API (SQLite, and PostgreSQL when reachable)"
 	@$(PY) -m bench.telemetry
 
-lint: $(INSTALLED) ## ruff format --check, ruff check, and the import contracts (cms and apis apart)
+lint: $(INSTALLED) ## ruff format --check, ruff check, the import contracts (cms and apis apart), mypy
 	@$(VENV)/bin/ruff format --check .
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/lint-imports --no-cache
+	@$(VENV)/bin/mypy  # the targets and flags are in pyproject.toml ([tool.mypy])
 
 format: $(INSTALLED) ## Format and fix what ruff can
 	@$(VENV)/bin/ruff format .

@@ -35,7 +35,7 @@ class InProcessTransport(httpx.BaseTransport):
     """
 
     def __init__(self, app: ASGIApp) -> None:
-        self._app = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+        self._app = httpx.ASGITransport(app=app)
         self.loop: asyncio.AbstractEventLoop | None = None
         self._loop_thread: int | None = None
 
@@ -64,7 +64,7 @@ class Gateway:
         self.apis = apis  # whose lifespans (database engines) the gateway runs
         self.transports = {prefix: InProcessTransport(app) for prefix, app in routes.items()}
         for api in apis:  # the services ask the CMS about keys without leaving the process
-            api.state.cms_transport = httpx.ASGITransport(app=default)  # type: ignore[arg-type]
+            api.state.cms_transport = httpx.ASGITransport(app=default)
         for prefix, transport in self.transports.items():
             service = prefix.rsplit("/", 1)[-1]  # /api/telemetry -> telemetry
             service_clients.use_client(

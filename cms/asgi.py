@@ -13,4 +13,5 @@ django_application = get_asgi_application()  # first: sets up Django
 from cms.pagecache.asgi import PageCacheASGI  # noqa: E402
 
 # Cached pages are answered before Django (cms/pagecache/asgi.py).
-application = instrument(PageCacheASGI(django_application), service="cms")
+# django-stubs type Django's handler with a dict scope and Mapping messages: ASGI all the same.
+application = instrument(PageCacheASGI(django_application), service="cms")  # type: ignore[arg-type]

@@ -29,6 +29,7 @@ PREFIX_LENGTH = 8
 PREFIX_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"  # URL-safe, no "_" (the separator)
 SECRET_BYTES = 32  # 256 bits
 
+_PREFIX_PATTERN = re.compile(f"[{PREFIX_ALPHABET}]{{{PREFIX_LENGTH}}}")
 _KEY_PATTERN = re.compile(
     rf"^{KEY_TAG}_(?P<prefix>[{PREFIX_ALPHABET}]{{{PREFIX_LENGTH}}})_(?P<secret>[A-Za-z0-9_-]{{43}})$"
 )
@@ -53,10 +54,15 @@ def generate_prefix() -> str:
     return "".join(secrets.choice(PREFIX_ALPHABET) for _ in range(PREFIX_LENGTH))
 
 
+def is_prefix(text: str) -> bool:
+    """Whether `text` could be a key's prefix (8 characters of a-z0-9)."""
+    return _PREFIX_PATTERN.fullmatch(text) is not None
+
+
 def generate_key(prefix: str | None = None) -> NewKey:
     """A new random key (with a new prefix unless one is given)."""
     prefix = prefix or generate_prefix()
-    if not re.fullmatch(f"[{PREFIX_ALPHABET}]{{{PREFIX_LENGTH}}}", prefix):
+    if not is_prefix(prefix):
         raise ValueError(f"prefix must be {PREFIX_LENGTH} characters of {PREFIX_ALPHABET}")
     key = f"{KEY_TAG}_{prefix}_{secrets.token_urlsafe(SECRET_BYTES)}"
     return NewKey(key=key, prefix=prefix, key_hash=hash_key(key))

@@ -11,7 +11,7 @@ import uuid
 
 from asgi_correlation_id import CorrelationIdMiddleware
 
-from observability.metrics import ASGIApp, Receive, Scope, Send, Timer, metrics_endpoint
+from observability.metrics import ASGIApp, Message, Receive, Scope, Send, Timer, metrics_endpoint
 
 access_log = logging.getLogger("croody.access")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,128}$")
@@ -38,7 +38,7 @@ class MetricsMiddleware:
 
         timer = Timer(self.service, scope["method"])
 
-        async def send_and_record(message: dict) -> None:
+        async def send_and_record(message: Message) -> None:
             if message["type"] == "http.response.start":
                 timer.status = message["status"]
             await send(message)

@@ -25,9 +25,9 @@ from wagtail.models import Locale, Page
 from wagtail.users.models import UserProfile as AdminProfile
 
 from cms.accounts.models import UserProfile, profile_for
-from cms.robots.models import Robot
 from cms.base.localization import sync_trees, translate_object
 from cms.home.models import HomePage, StandardPage
+from cms.robots.models import Robot
 from cms.shop.models import ProductPage
 from cms.shop.templatetags.shop_tags import format_price
 

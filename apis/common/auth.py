@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import APIKeyCookie, APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
@@ -72,7 +72,7 @@ def _unauthorized() -> HTTPException:
 
 
 def directory(request: Request) -> KeyDirectory:
-    return request.app.state.keys
+    return cast(KeyDirectory, request.app.state.keys)
 
 
 async def principal_from_key(presented: str, keys_of: KeyDirectory) -> Principal | None:

@@ -18,7 +18,7 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 import httpx
 from sqlalchemy import BigInteger, Column, Engine, MetaData, String, Table, Text, delete, select
@@ -108,7 +108,7 @@ class KeyDirectory:
         self._table = table
         self.keys: _Cache[KeyRecord | None] = _Cache()
         self.owners: _Cache[Owner | None] = _Cache()
-        self._asking: dict[object, asyncio.Future] = {}
+        self._asking: dict[object, asyncio.Future[Any]] = {}
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -128,25 +128,21 @@ class KeyDirectory:
         return await self._once(("owner", user_id), lambda: self._refresh_owner(user_id, owner))
 
     async def _once(self, what: object, ask: Callable[[], Awaitable[T]]) -> T:
-        """Concurrent requests for the same record share one question to the CMS."""
-        pending = self._asking.get(what)
-        if pending is not None:
-            return await asyncio.shield(pending)
-        future: asyncio.Future = asyncio.get_running_loop().create_future()
-        self._asking[what] = future
-        try:
-            result = await ask()
-        except BaseException as error:
-            future.set_exception(error)
-            future.exception()  # retrieved here: waiters, if any, re-raise it
-            raise
-        else:
-            future.set_result(result)
-            return result
-        finally:
-            del self._asking[what]
+        """Concurrent requests for the same record share one question to the CMS, asked in
+        a task of its own: a client that hangs up does not cancel it for the others."""
+        task = self._asking.get(what)
+        if task is None:
+            task = asyncio.ensure_future(ask())
+            self._asking[what] = task
+            task.add_done_callback(lambda done: self._forget(what, done))
+        return cast(T, await asyncio.shield(task))
 
-    async def _ask(self, path: str) -> dict | None:
+    def _forget(self, what: object, done: asyncio.Future[Any]) -> None:
+        del self._asking[what]
+        if not done.cancelled():
+            done.exception()  # retrieved: if every waiter hung up, nobody else would
+
+    async def _ask(self, path: str) -> dict[str, Any] | None:
         """The CMS's JSON answer, None for 404; _Unreachable for anything else."""
         try:
             response = await self._http.get(path)
@@ -157,9 +153,10 @@ class KeyDirectory:
         if response.status_code != 200:
             raise _Unreachable(f"HTTP {response.status_code}")
         try:
-            return response.json()
+            answer: dict[str, Any] = response.json()
         except ValueError as error:
             raise _Unreachable("not JSON") from error
+        return answer
 
     async def _refresh_key(self, prefix: str, stale: KeyRecord | None) -> KeyRecord | None:
         try:

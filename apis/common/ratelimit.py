@@ -11,6 +11,7 @@ import logging
 import math
 import os
 import time
+from typing import cast
 
 from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, Storage
@@ -38,8 +39,12 @@ class RateLimiter:
         self.storage: Storage
         if redis_url:
             # redis-py (not coredis, the library's default): the client the project already uses.
-            self.storage = storage_from_string(
-                f"async+{redis_url}", implementation="redispy", key_prefix="croody-ratelimit"
+            # An async+ URL always gives an asyncio storage.
+            self.storage = cast(
+                Storage,
+                storage_from_string(
+                    f"async+{redis_url}", implementation="redispy", key_prefix="croody-ratelimit"
+                ),
             )
         else:
             self.storage = MemoryStorage()

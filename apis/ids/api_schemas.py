@@ -61,7 +61,7 @@ class PredictBatch(BaseModel):
 class Prediction(BaseModel):
     id: int = Field(description="prediction id: find it again in GET /api/ids/predictions")
     verdict: Verdict = Field(description="attack when score >= the model's threshold")
-    category: Category = Field(  # type: ignore[valid-type]
+    category: Category = Field(
         description="normal when the verdict is normal, else the most probable attack class"
     )
     score: float = Field(ge=0, le=1, description="P(attack) = 1 - P(normal)")

@@ -71,7 +71,7 @@ def write_metadata(metadata: dict[str, Any], path: Path) -> None:
 def read_metadata(model_dir: Path) -> dict[str, Any]:
     path = model_dir / METADATA_NAME
     try:
-        metadata = json.loads(path.read_text())
+        metadata: dict[str, Any] = json.loads(path.read_text())
     except FileNotFoundError:
         raise ModelLoadError(f"model metadata not found: {path}") from None
     except (OSError, ValueError) as exc:

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import csv
 import gzip
+import io
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, TextIO
+from typing import Any, TextIO
 
 from apis.ids.features import FEATURE_KINDS, N_FEATURES, FeatureKind
 
@@ -54,7 +55,7 @@ def is_gzip(path: str | Path) -> bool:
         return fh.read(2) == _GZIP_MAGIC
 
 
-def open_bytes(path: str | Path) -> IO[bytes]:
+def open_bytes(path: str | Path) -> io.BufferedIOBase:
     """The file's uncompressed bytes: a gzip file is decompressed as it is read."""
     return gzip.open(path, "rb") if is_gzip(path) else Path(path).open("rb")
 

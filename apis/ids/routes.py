@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
@@ -40,7 +40,7 @@ _errors = AUTH_RESPONSES | error_responses(422, 503)
 
 
 def _loaded_model(request: Request) -> LoadedModel:
-    return request.app.state.loaded_model
+    return cast(LoadedModel, request.app.state.loaded_model)
 
 
 def _serving_model(request: Request) -> LoadedModel:
@@ -115,6 +115,7 @@ async def predict_records(
     never saw are scored anyway and listed in `unknown_values`. Needs `ids:score`.
     """
     loaded = _serving_model(request)
+    assert loaded.model is not None  # noqa: S101 -- _serving_model checked it
     content_type = request.headers.get("content-type", "application/json").lower()
     if "json" not in content_type.split(";")[0]:
         raise HTTPException(415, "Send the records as JSON (Content-Type: application/json).")
@@ -163,7 +164,7 @@ def prediction_filter(
     since: Since = None,
     until: Until = None,
     verdict: Annotated[Verdict | None, Query()] = None,
-    category: Annotated[Category | None, Query()] = None,  # type: ignore[valid-type]
+    category: Annotated[Category | None, Query()] = None,
     min_score: Annotated[
         float | None, Query(ge=0, le=1, allow_inf_nan=False, description="score at least this")
     ] = None,

@@ -221,7 +221,9 @@ class IdsModel:
 
     # -- scoring --
 
-    def _columns_of(self, records: Sequence[Mapping[str, Any]]) -> tuple[list, np.ndarray]:
+    def _columns_of(
+        self, records: Sequence[Mapping[str, Any]]
+    ) -> tuple[list[list[str]], np.ndarray]:
         """Categorical columns (lists) and the numeric matrix, rejecting bad records."""
         n = len(records)
         try:
@@ -334,7 +336,7 @@ class IdsModel:
         verdicts = map((NORMAL_VERDICT, ATTACK).__getitem__, batch.is_attack.tolist())
         categories = map(CLASSES.__getitem__, batch.category_index.tolist())
         probabilities = (dict(zip(CLASSES, p, strict=True)) for p in batch.proba.tolist())
-        no_unknowns = ({} for _ in range(len(records)))
+        no_unknowns: Iterator[dict[str, str]] = ({} for _ in range(len(records)))
         results = list(
             map(RecordScore, verdicts, categories, batch.score.tolist(), probabilities, no_unknowns)
         )

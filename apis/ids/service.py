@@ -127,8 +127,8 @@ def count_alerts(is_attack: list[bool], category_index: list[int]) -> None:
     for attack, category in zip(is_attack, category_index, strict=True):
         if attack:
             per_category[CLASSES[category]] = per_category.get(CLASSES[category], 0) + 1
-    for category, count in per_category.items():
-        IDS_ALERTS.labels(category).inc(count)
+    for name, count in per_category.items():
+        IDS_ALERTS.labels(name).inc(count)
 
 
 def _predict(model: IdsModel, engine: Engine, body: bytes, *, source: str) -> bytes:

@@ -23,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 from operator import itemgetter
 from typing import Any
 
+import numpy as np
 from pydantic_core import to_json
 from sqlalchemy import (
     BigInteger,
@@ -165,7 +166,7 @@ def insert_predictions(
             # rowids are consecutive and end at max(id); executemany skips RETURNING's
             # per-page statements (about 4x faster for 10,000 rows).
             connection.exec_driver_sql(_SQLITE_INSERT, rows)
-            last = connection.execute(select(func.max(predictions.c.id))).scalar_one()
+            last: int = connection.execute(select(func.max(predictions.c.id))).scalar_one()
             return list(range(last - n + 1, last + 1))
         if connection.dialect.driver == "psycopg2":
             return _copy_into_postgresql(connection, rows)
@@ -198,7 +199,7 @@ def _copy_into_postgresql(connection: Connection, rows: list[tuple[Any, ...]]) -
 
 
 def _unknown_names(scores: BatchScores) -> dict[int, str]:
-    flagged = scores.unknown.any(axis=1).nonzero()[0].tolist()
+    flagged = np.flatnonzero(scores.unknown.any(axis=1)).tolist()
     return {
         i: ",".join(name for j, name in enumerate(CATEGORICAL_FEATURES) if scores.unknown[i, j])
         for i in flagged

@@ -65,7 +65,7 @@ def _refusal(error: ValidationError, batch: bool) -> ApiError:
     if any(problem["type"] == "json_invalid" for problem in problems):
         return ApiError(400, f"The body is not valid JSON: {problems[0]['msg']}")
     details: list[dict[str, Any]] = []
-    seen: set[tuple[int, str]] = set()
+    seen: set[tuple[int | str, str]] = set()
     for problem in problems:
         location = list(problem["loc"])
         index = location.pop(0) if batch and location and isinstance(location[0], int) else 0

@@ -8,7 +8,7 @@ import binascii
 import json
 import time
 from collections.abc import AsyncIterator
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast, overload
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 from pydantic import StringConstraints
@@ -307,7 +307,7 @@ async def _replay(
 
 
 def hub(request: Request) -> LiveHub:
-    return request.app.state.live
+    return cast(LiveHub, request.app.state.live)
 
 
 def _presented_key(request: Request) -> str | None:
@@ -343,6 +343,10 @@ def _encode_cursor(*values: int) -> str:
     return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
+@overload
+def _decode_cursor(cursor: str, parts: Literal[1]) -> tuple[int]: ...
+@overload
+def _decode_cursor(cursor: str, parts: Literal[2]) -> tuple[int, int]: ...
 def _decode_cursor(cursor: str, parts: int) -> tuple[int, ...]:
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()

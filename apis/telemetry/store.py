@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Engine, and_, delete, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy.sql.elements import ColumnElement
 
 from apis.telemetry.schemas import ReadingIn, format_ms, now_ms
 from apis.telemetry.tables import NO_SEQ, NUMERIC_FIELDS, latest, readings
@@ -276,7 +277,13 @@ def bucket_page(
             .order_by(ranked.c.bucket)
         )
     else:
-        aggregate = {"avg": func.avg, "min": func.min, "max": func.max, "count": func.count}[agg]
+        aggregates: dict[str, Callable[[Any], ColumnElement[Any]]] = {
+            "avg": func.avg,
+            "min": func.min,
+            "max": func.max,
+            "count": func.count,
+        }
+        aggregate = aggregates[agg]
         query = (
             select(
                 bucket,

@@ -5,6 +5,8 @@ cheap to index and to bucket. `seq` is -1 when the robot sent none, so the dedup
 (robot_id, ts, seq) never holds a NULL (NULLs never collide in a unique index).
 """
 
+from typing import Any
+
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -25,7 +27,7 @@ NO_SEQ = -1
 metadata = MetaData()
 
 
-def _reading_columns() -> list[Column]:
+def _reading_columns() -> list[Column[Any]]:
     return [
         Column("ts", BigInteger, nullable=False),
         Column("seq", BigInteger, nullable=False, server_default=str(NO_SEQ)),

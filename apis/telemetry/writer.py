@@ -50,7 +50,8 @@ class GroupWriter:
         return await future
 
     def _take(self) -> list[Job]:
-        taken, count = [], 0
+        taken: list[Job] = []
+        count = 0
         while self._waiting and (
             not taken or count + len(self._waiting[0][0]) <= MAX_GROUP_READINGS
         ):

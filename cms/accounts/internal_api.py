@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 
 from cms.accounts.models import ApiKey, owner_record
 from cms.services.credentials import internal_secret
+from croody_core import keys
 from croody_core.errors import error_body
 from croody_core.introspection import authorized
 
@@ -38,7 +39,11 @@ def key_record(request: HttpRequest, prefix: str) -> JsonResponse:
     """The key with this prefix, for a service verifying it; its use is recorded."""
     if refusal := _refusal(request):
         return refusal
-    api_key = ApiKey.objects.for_introspection().filter(prefix=prefix).first()
+    api_key = (
+        ApiKey.objects.for_introspection().filter(prefix=prefix).first()
+        if keys.is_prefix(prefix)  # NUL and the like never reach the database
+        else None
+    )
     if api_key is None:
         return _not_found("key with this prefix")
     ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=timezone.now())

@@ -4,6 +4,8 @@ Each block has a template under templates/blocks/, an icon and a preview value s
 editors see what it looks like before they add it.
 """
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
@@ -52,8 +54,8 @@ class ImageBlock(blocks.StructBlock):
 class LinkValidationMixin:
     """Call-to-action style blocks link to a page or to a URL, not both, not neither."""
 
-    def clean(self, value):  # type: ignore[no-untyped-def]
-        value = super().clean(value)  # type: ignore[misc]
+    def clean(self, value: Any) -> Any:
+        value = super().clean(value)  # type: ignore[misc]  # the StructBlock's clean, after it in the MRO
         if bool(value.get("page")) == bool(value.get("url")):
             message = _("Choose a page or enter a URL (one of the two).")
             raise StructBlockValidationError(

@@ -57,7 +57,8 @@ def forget_loaded_catalogues() -> None:
     from asgiref.local import Local
     from django.utils.translation import trans_real
 
-    trans_real._translations = {}
-    trans_real._default = None
-    trans_real._active = Local()
-    trans_real.translation_catalog_exists.cache_clear()
+    # Private names, absent from django-stubs.
+    trans_real._translations = {}  # type: ignore[attr-defined]
+    trans_real._default = None  # type: ignore[attr-defined]
+    trans_real._active = Local()  # type: ignore[attr-defined]
+    trans_real.translation_catalog_exists.cache_clear()  # type: ignore[attr-defined]  # lru_cache

@@ -3,7 +3,13 @@ import sys
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 from django.utils.translation import gettext_lazy as _
 
@@ -27,7 +33,9 @@ class LocaleMiddleware(DjangoLocaleMiddleware):
     """Django's, except that machine endpoints' answers are never redirected: a 404 from
     /internal/ or /api/ means "no such record", not "try /es/internal/…"."""
 
-    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
         if request.path_info.startswith(MACHINE_PATHS):
             return response
         return super().process_response(request, response)

@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.db import models
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import StreamField
@@ -26,12 +29,12 @@ class BasePage(Page):
     class Meta:
         abstract = True
 
-    def get_social_image(self):  # type: ignore[no-untyped-def]
+    def get_social_image(self) -> Any:  # a Wagtail image, or None
         return self.og_image or getattr(self, "hero_image", None)
 
 
-class LocalizedSnippetQuerySet(models.QuerySet):
-    def for_active_locale(self):  # type: ignore[no-untyped-def]
+class LocalizedSnippetQuerySet(models.QuerySet[Any]):
+    def for_active_locale(self) -> Any:  # the snippet, or None
         """The visitor's language version, or the default language's while none exists."""
         active = Locale.get_active()
         return self.filter(locale=active).first() or (
@@ -56,7 +59,7 @@ class NavigationMenu(PreviewableMixin, TranslatableMixin, models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.locale})"
 
-    def get_preview_template(self, request, mode_name):  # type: ignore[no-untyped-def]
+    def get_preview_template(self, request: HttpRequest, mode_name: str) -> str:
         return "base/previews/navigation_menu.html"
 
 
@@ -86,7 +89,7 @@ class SiteFooter(PreviewableMixin, TranslatableMixin, models.Model):
     def __str__(self) -> str:
         return f"{_('Footer')} ({self.locale})"
 
-    def get_preview_template(self, request, mode_name):  # type: ignore[no-untyped-def]
+    def get_preview_template(self, request: HttpRequest, mode_name: str) -> str:
         return "base/previews/site_footer.html"
 
 

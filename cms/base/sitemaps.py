@@ -1,6 +1,6 @@
 from django.db.models import Q
 from wagtail.contrib.sitemaps import Sitemap
-from wagtail.models import Page
+from wagtail.models import Page, PageQuerySet
 
 
 class LocalizedSitemap(Sitemap):
@@ -9,7 +9,7 @@ class LocalizedSitemap(Sitemap):
     Aliases are left out: one stands in for a page not translated yet and only repeats
     the Spanish original (its canonical link points there)."""
 
-    def items(self):  # type: ignore[no-untyped-def]
+    def items(self) -> PageQuerySet:
         roots = self.get_wagtail_site().root_page.get_translations(inclusive=True)
         in_any_tree = Q()
         for root in roots:

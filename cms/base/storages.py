@@ -7,6 +7,7 @@ images, renditions, avatars) under the public one that the CDN serves. Settings:
 cms/settings/s3.py.
 """
 
+from datetime import datetime
 from typing import Any
 
 from django.core.files.base import File
@@ -61,7 +62,7 @@ class MediaStorage(S3Storage):
             return self.private.size(name)
         return super().size(name)
 
-    def get_modified_time(self, name: str):  # type: ignore[no-untyped-def]
+    def get_modified_time(self, name: str) -> datetime:
         if self.is_private(name):
             return self.private.get_modified_time(name)
         return super().get_modified_time(name)
@@ -71,7 +72,13 @@ class MediaStorage(S3Storage):
             return self.private.listdir(name)
         return super().listdir(name)
 
-    def url(self, name: str, parameters=None, expire=None, http_method=None) -> str:  # type: ignore[no-untyped-def]
+    def url(
+        self,
+        name: str,
+        parameters: dict[str, Any] | None = None,
+        expire: int | None = None,
+        http_method: str | None = None,
+    ) -> str:
         if self.is_private(name):
             return self.private.url(name, parameters, expire, http_method)
         return super().url(name, parameters, expire, http_method)

@@ -49,7 +49,7 @@ def switch_language(request: HttpRequest) -> HttpResponseRedirect:
         settings.LANGUAGE_COOKIE_NAME,
         code,
         max_age=settings.LANGUAGE_COOKIE_AGE,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,  # type: ignore[arg-type]  # stubs: a str setting
         secure=getattr(settings, "LANGUAGE_COOKIE_SECURE", False),
         httponly=False,  # language-selector.js reads it
     )

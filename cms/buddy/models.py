@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.db import models
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import StreamField
@@ -42,7 +45,7 @@ class BuddyIndexPage(BuddyContentPage):
     class Meta:
         verbose_name = _("Buddy landing page")
 
-    def get_context(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context(request, *args, **kwargs)
         context["topics"] = (
             BuddyPage.objects.child_of(self).live().public().select_related("hero_image")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -53,15 +53,15 @@ class AlertFilterForm(forms.Form):
     )
     unknown = forms.BooleanField(label=_("Only unknown values"), required=False)
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = cast(dict[str, Any], super().clean())  # Form.clean gives cleaned_data
         since: datetime | None = data.get("since")
         until: datetime | None = data.get("until")
         if since and until and since >= until:
             raise forms.ValidationError(_("“From” must be earlier than “Until”."))
         return data
 
-    def values(self) -> dict:
+    def values(self) -> dict[str, Any]:
         """Cleaned values, or the defaults when the form was not submitted."""
         if not self.is_bound:
             return {name: field.initial for name, field in self.fields.items()}

@@ -6,7 +6,7 @@ scopes decide, and the CMS never opens the IDS database or loads the model."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
@@ -21,6 +21,9 @@ from cms.ids_admin.chart import ChartBucket, verdict_chart
 from cms.ids_admin.forms import CATEGORIES, AlertFilterForm
 from cms.services import client
 from cms.services.client import IDS, ServiceError, ServiceUnavailable
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 PAGE_SIZE = 50
 API_PREDICTIONS = "/api/ids/predictions"
@@ -47,7 +50,8 @@ class AnalystRequiredMixin:
 class AnalystPageMixin(AnalystRequiredMixin, WagtailAdminTemplateMixin):
     """Admin chrome with breadcrumbs ending at this page (the slim header shows them)."""
 
-    parent_crumbs: tuple[tuple[str, str], ...] = ()  # (url name, label) between home and here
+    # (url name, label) between home and here
+    parent_crumbs: tuple[tuple[str, StrOrPromise], ...] = ()
 
     def get_breadcrumbs_items(self) -> list[dict[str, str]]:
         return [

@@ -1,6 +1,7 @@
 """The "IDS" admin menu item (staff and IDS analysts only) and its URLs."""
 
-from django.urls import include, path, reverse
+from django.http import HttpRequest
+from django.urls import URLResolver, include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
@@ -16,15 +17,15 @@ urlpatterns = [
 
 
 class IdsMenuItem(MenuItem):
-    def is_shown(self, request) -> bool:
+    def is_shown(self, request: HttpRequest) -> bool:
         return can_view_ids(request.user)
 
 
 @hooks.register("register_admin_urls")
-def register_admin_urls():
+def register_admin_urls() -> list[URLResolver]:
     return [path("ids/", include((urlpatterns, app_name), namespace=app_name))]
 
 
 @hooks.register("register_admin_menu_item")
-def register_menu_item():
+def register_menu_item() -> MenuItem:
     return IdsMenuItem(_("IDS"), reverse("ids_admin:alerts"), icon_name="warning", order=850)

@@ -153,7 +153,7 @@ def _referrers(obj: Model) -> list[Model]:
             continue
         objects = model._default_manager.filter(pk__in=ids)
         if issubclass(model, Page):
-            objects = objects.live().select_related("locale")
+            objects = objects.live().select_related("locale")  # type: ignore[attr-defined]  # a PageQuerySet
         found.extend(objects)
     return found
 

@@ -16,6 +16,7 @@ reloading after an edit would see the old page. Every other page response is
 """
 
 from collections.abc import Callable
+from typing import cast
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
@@ -57,7 +58,7 @@ def lookup(request: HttpRequest) -> tuple[store.Variant, store.Found] | None:
     if not (page_cache_enabled() and cacheable_request(request)):
         return None
     variant = store.Variant(
-        scheme=request.scheme,
+        scheme=cast(str, request.scheme),  # never None once a request is being served
         host=request.get_host(),
         path=request.path,
         query=request.META.get("QUERY_STRING", ""),

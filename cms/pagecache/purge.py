@@ -8,6 +8,7 @@ merged and applied once.
 
 import logging
 from dataclasses import dataclass, field
+from typing import Self
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, transaction
@@ -26,7 +27,7 @@ class Purge:
     def __bool__(self) -> bool:
         return bool(self.pages or self.trees)
 
-    def update(self, other: "Purge") -> "Purge":
+    def update(self, other: "Purge") -> Self:
         self.pages |= other.pages
         self.trees |= other.trees
         return self

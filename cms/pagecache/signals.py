@@ -5,6 +5,8 @@ updated from its source, a move, a plain `save()` in a script), and deletion. Sn
 images and documents: save and deletion. Sites and locales: everything.
 """
 
+from typing import Any
+
 from django.db.models import Model
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from wagtail.documents import get_document_model
@@ -58,7 +60,13 @@ def _shows_change(update_fields: frozenset[str] | None, ignored: frozenset[str])
     return update_fields is None or not set(update_fields) <= ignored
 
 
-def remember_page_state(sender, instance: Model, update_fields=None, raw=False, **kwargs) -> None:  # type: ignore[no-untyped-def]
+def remember_page_state(
+    sender: type[Model],
+    instance: Model,
+    update_fields: frozenset[str] | None = None,
+    raw: bool = False,
+    **kwargs: Any,
+) -> None:
     if raw or not isinstance(instance, Page) or instance.pk is None or not page_cache_enabled():
         return
     if not _shows_change(update_fields, BOOKKEEPING):
@@ -68,7 +76,13 @@ def remember_page_state(sender, instance: Model, update_fields=None, raw=False, 
         setattr(instance, BEFORE, PageState.of(stored))
 
 
-def page_saved(sender, instance: Model, update_fields=None, raw=False, **kwargs) -> None:  # type: ignore[no-untyped-def]
+def page_saved(
+    sender: type[Model],
+    instance: Model,
+    update_fields: frozenset[str] | None = None,
+    raw: bool = False,
+    **kwargs: Any,
+) -> None:
     if raw or not isinstance(instance, Page) or not page_cache_enabled():
         return
     if not _shows_change(update_fields, BOOKKEEPING):
@@ -82,7 +96,7 @@ def page_saved(sender, instance: Model, update_fields=None, raw=False, **kwargs)
     schedule(page_change(instance, before, after if after.live else None))
 
 
-def page_deleted(sender, instance: Model, **kwargs) -> None:  # type: ignore[no-untyped-def]
+def page_deleted(sender: type[Model], instance: Model, **kwargs: Any) -> None:
     if not isinstance(instance, Page) or not page_cache_enabled():
         return
     stored = Page.objects.filter(pk=instance.pk).select_related("locale").first()
@@ -90,13 +104,21 @@ def page_deleted(sender, instance: Model, **kwargs) -> None:  # type: ignore[no-
         schedule(page_change(stored, PageState.of(stored), None))
 
 
-def page_moving(sender, instance: Page, parent_page_before: Page, **kwargs) -> None:  # type: ignore[no-untyped-def]
+def page_moving(
+    sender: type[Page], instance: Page, parent_page_before: Page, **kwargs: Any
+) -> None:
     """The old parent may list the page; the save after the move purges the rest."""
     if page_cache_enabled() and instance.live:
         schedule(listing(parent_page_before))
 
 
-def object_changed(sender, instance: Model, update_fields=None, raw=False, **kwargs) -> None:  # type: ignore[no-untyped-def]
+def object_changed(
+    sender: type[Model],
+    instance: Model,
+    update_fields: frozenset[str] | None = None,
+    raw: bool = False,
+    **kwargs: Any,
+) -> None:
     if raw or not is_shown_model(type(instance)) or not page_cache_enabled():
         return
     if not _shows_change(update_fields, FILE_METADATA):
@@ -104,6 +126,8 @@ def object_changed(sender, instance: Model, update_fields=None, raw=False, **kwa
     schedule(shown_on(instance))
 
 
-def everything_changed(sender, instance: Model, raw=False, **kwargs) -> None:  # type: ignore[no-untyped-def]
+def everything_changed(
+    sender: type[Model], instance: Model, raw: bool = False, **kwargs: Any
+) -> None:
     if not raw and page_cache_enabled():
         schedule(Purge(trees={"/"}))

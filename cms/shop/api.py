@@ -5,11 +5,16 @@ cache, JSON only. `/api/v2/products/` filters, sorts and searches with the catal
 own form and QuerySet, so the page and the API always agree.
 """
 
+from typing import Any, cast
+
+from django.db.models import QuerySet
 from django.http import HttpRequest, JsonResponse
-from django.urls import re_path
+from django.urls import URLPattern, URLResolver, re_path
 from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.views import APIView
 from wagtail.api.v2.filters import (
     ChildOfFilter,
     DescendantOfFilter,
@@ -24,6 +29,7 @@ from wagtail.images.api.v2.views import ImagesAPIViewSet
 
 from cms.shop.forms import CatalogueFilterForm
 from cms.shop.models import ProductCategory, ProductPage
+from cms.shop.querysets import ProductQuerySet
 
 THROTTLE_SCOPE = "api"
 # The API's own URLconf, without language prefixes (see answer_own_404s).
@@ -49,9 +55,10 @@ class APIRateThrottle(SimpleRateThrottle):
     scope = THROTTLE_SCOPE
 
     def get_rate(self) -> str | None:
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        # The stubs type the rates as numbers; DRF's are strings such as "60/minute".
+        return cast(str | None, api_settings.DEFAULT_THROTTLE_RATES.get(self.scope))
 
-    def get_cache_key(self, request, view) -> str:  # type: ignore[no-untyped-def]
+    def get_cache_key(self, request: Request, view: APIView) -> str:
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
@@ -59,9 +66,9 @@ class PublicAPIMixin:
     renderer_classes = [JSONRenderer]
     throttle_classes = [APIRateThrottle]
 
-    def initialize_request(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def initialize_request(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Request:
         answer_own_404s(request)
-        return super().initialize_request(request, *args, **kwargs)
+        return super().initialize_request(request, *args, **kwargs)  # type: ignore[misc]  # the view's, after it in the MRO
 
 
 class PublicPagesAPIViewSet(PublicAPIMixin, PagesAPIViewSet):
@@ -79,10 +86,10 @@ class PublicDocumentsAPIViewSet(PublicAPIMixin, DocumentsAPIViewSet):
 class CatalogueFilter:
     """The catalogue page's filters, sort and search (`q`, or Wagtail's usual `search`)."""
 
-    def filter_queryset(self, request, queryset, view):  # type: ignore[no-untyped-def]
+    def filter_queryset(self, request: Request, queryset: ProductQuerySet, view: APIView) -> Any:
         params = request.GET.copy()
         if "search" in params and not params.get("q"):
-            params["q"] = params["search"]
+            params["q"] = cast(str, params["search"])
         form = CatalogueFilterForm(params, categories=ProductCategory.objects.for_active_locale())
         if not form.is_valid():
             problems = "; ".join(
@@ -120,7 +127,7 @@ class ProductsAPIViewSet(PublicPagesAPIViewSet):
         "thumbnail",
     ]
 
-    def check_query_parameters(self, queryset) -> None:  # type: ignore[no-untyped-def]
+    def check_query_parameters(self, queryset: QuerySet[Any]) -> None:
         unknown = set(self.request.GET) - self.known_query_parameters
         if unknown:
             raise BadRequestError(
@@ -128,14 +135,14 @@ class ProductsAPIViewSet(PublicPagesAPIViewSet):
                 + ", ".join(sorted(unknown))
             )
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> ProductQuerySet:
         public = self.get_base_queryset().values("pk")
         return ProductPage.objects.filter(pk__in=public).select_related(
             "category", "category__locale", "locale"
         )
 
 
-def api_not_found(request: HttpRequest, *args, **kwargs) -> JsonResponse:  # type: ignore[no-untyped-def]
+def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
     answer_own_404s(request)
     return JsonResponse(
         {"message": "not found", "endpoints": list(api_router._endpoints)}, status=404
@@ -143,7 +150,7 @@ def api_not_found(request: HttpRequest, *args, **kwargs) -> JsonResponse:  # typ
 
 
 class CroodyAPIRouter(WagtailAPIRouter):
-    def get_urlpatterns(self):  # type: ignore[no-untyped-def]
+    def get_urlpatterns(self) -> list[URLPattern | URLResolver]:
         # A JSON 404 for any other path ending in "/" (those without one get the slash).
         return [*super().get_urlpatterns(), re_path(r"^(?:.*/)?$", api_not_found)]
 

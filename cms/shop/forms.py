@@ -5,14 +5,15 @@ reason. Either way the same form turns valid values into the same QuerySet calls
 """
 
 import unicodedata
+from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from cms.shop.querysets import RELEVANCE
+from cms.shop.querysets import RELEVANCE, ProductQuerySet
 
 MAX_PRICE = Decimal("1000000")
 MAX_QUERY_LENGTH = 100
@@ -57,9 +58,15 @@ class CatalogueFilterForm(forms.Form):
     )
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES)
 
-    def __init__(self, data: QueryDict | dict | None = None, *, categories=(), **kwargs: Any):  # type: ignore[no-untyped-def]
+    def __init__(
+        self,
+        data: QueryDict | dict[str, Any] | None = None,
+        *,
+        categories: Iterable[Any] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(data, **kwargs)
-        self.fields["category"].choices = [
+        cast(forms.ChoiceField, self.fields["category"]).choices = [
             ("", _("All categories")),
             *((category.slug, category.name) for category in categories),
         ]
@@ -74,7 +81,7 @@ class CatalogueFilterForm(forms.Form):
         return " ".join(word.strip("-") for word in text.split() if word.strip("-"))
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = cast(dict[str, Any], super().clean())  # Form.clean gives cleaned_data
         low, high = cleaned.get("min_price"), cleaned.get("max_price")
         if low is not None and high is not None and low > high:
             cleaned["min_price"], cleaned["max_price"] = high, low  # corrected, not refused
@@ -96,7 +103,7 @@ class CatalogueFilterForm(forms.Form):
             return "newest"
         return sort
 
-    def apply(self, queryset, filters: dict[str, Any] | None = None):  # type: ignore[no-untyped-def]
+    def apply(self, queryset: ProductQuerySet, filters: dict[str, Any] | None = None) -> Any:
         """Filter, then sort or search `queryset` (a ProductQuerySet) with the form's values."""
         if filters is None:
             filters = self.valid_filters()

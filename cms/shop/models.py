@@ -7,12 +7,14 @@ pages show is built in `cms.shop.presenters`, from the querysets these models ha
 """
 
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.signals import post_save
 from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -39,7 +41,8 @@ LOW_STOCK = 5  # at or below this, the product shows "only N left"
 CURRENCIES = [("EUR", "EUR (€)"), ("USD", "USD ($)"), ("GBP", "GBP (£)")]
 
 
-class ProductCategory(TranslatableMixin, models.Model):
+# ProductPage derives from Wagtail's (untyped) Page, so the plugin cannot see `products`.
+class ProductCategory(TranslatableMixin, models.Model):  # type: ignore[django-manager-missing]
     """A shelf of the shop (running shoes, sensors…); one per language, like the menus.
 
     The slug is shared by every translation (a synchronised field), so `?category=<slug>`
@@ -109,7 +112,7 @@ class ProductIndexPage(BasePage):
         """What this catalogue lists to a visitor, before the URL's filters (with categories)."""
         return ProductPage.objects.catalogue(self.locale_id).child_of(self).for_listing()
 
-    def get_context(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context(request, *args, **kwargs)
         context["catalogue"] = Catalogue(
             request,
@@ -120,13 +123,13 @@ class ProductIndexPage(BasePage):
         )
         return context
 
-    def get_template(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def get_template(self, request: HttpRequest, *args: Any, **kwargs: Any) -> str:
         # search.js fetches the same URL with this header: it needs only the results.
         if request.headers.get("X-Requested-With") == "fetch":
             return "shop/catalogue_fragment.html"
         return super().get_template(request, *args, **kwargs)
 
-    def serve(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def serve(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         response = super().serve(request, *args, **kwargs)
         patch_vary_headers(response, ["X-Requested-With"])
         return response
@@ -287,7 +290,7 @@ class ProductPage(BasePage):
         return 0 < self.stock <= LOW_STOCK
 
     @cached_property
-    def main_image(self):  # type: ignore[no-untyped-def]
+    def main_image(self) -> Any:  # a Wagtail image, or None
         """The first gallery image (attached in bulk by the catalogue to save queries)."""
         for item in self.gallery:
             if item.block_type == "image" and item.value["image"]:
@@ -302,7 +305,7 @@ class ProductPage(BasePage):
                 return int(value["image"])
         return None
 
-    def get_social_image(self):  # type: ignore[no-untyped-def]
+    def get_social_image(self) -> Any:
         return self.og_image or self.main_image
 
     def get_related_products(self) -> list["ProductPage"]:
@@ -324,14 +327,16 @@ class ProductPage(BasePage):
         related = [versions[key] for key in dict.fromkeys(keys) if key in versions]
         return [version for version in related if version.pk != self.pk]
 
-    def get_context(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context(request, *args, **kwargs)
         context.update(product_context(request, self, self.get_related_products()))
         return context
 
 
 @receiver(post_save, sender=ProductCategory)
-def reindex_category_products(sender, instance: ProductCategory, **kwargs) -> None:  # type: ignore[no-untyped-def]
+def reindex_category_products(
+    sender: type[ProductCategory], instance: ProductCategory, **kwargs: Any
+) -> None:
     """Product search covers the category name: keep the index in step when it changes."""
     if kwargs.get("raw") or kwargs.get("created"):
         return

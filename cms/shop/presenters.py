@@ -6,7 +6,7 @@ module never imports `cms.shop.models`: the dependency runs models -> presenters
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
@@ -14,6 +14,9 @@ from django.http import HttpRequest
 
 from cms.shop.forms import CatalogueFilterForm
 from cms.shop.querysets import ProductQuerySet, attach_card_images
+
+if TYPE_CHECKING:  # for the annotations only: at run time the models import this module
+    from cms.shop.models import ProductPage
 
 PAGE_PARAM = "page"
 JSON_LD_RENDITION = "max-1200x1200|format-jpeg"
@@ -84,10 +87,10 @@ class Catalogue:
         for number in self.paginator.get_elided_page_range(
             self.page.number, on_each_side=1, on_ends=1
         ):
-            if number == Paginator.ELLIPSIS:
-                links.append(PageLink(None, "", False))
-            else:
+            if isinstance(number, int):
                 links.append(PageLink(number, self.url(number), number == self.page.number))
+            else:  # Paginator.ELLIPSIS
+                links.append(PageLink(None, "", False))
         return links
 
     @property
@@ -99,7 +102,9 @@ class Catalogue:
         return self.url(self.page.next_page_number()) if self.page.has_next() else ""
 
 
-def product_context(request: HttpRequest, product, related: list) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def product_context(
+    request: HttpRequest, product: "ProductPage", related: list["ProductPage"]
+) -> dict[str, Any]:
     """The product page's gallery, related product cards and JSON-LD.
 
     `related` comes from the page (`ProductPage.get_related_products`); the cards get
@@ -116,7 +121,9 @@ def product_context(request: HttpRequest, product, related: list) -> dict[str, A
     }
 
 
-def product_json_ld(request: HttpRequest, product, images: list) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def product_json_ld(
+    request: HttpRequest, product: "ProductPage", images: list[Any]
+) -> dict[str, Any]:
     """schema.org Product data for search engines."""
     url = request.build_absolute_uri(product.get_url(request) or "")
     availability = "InStock" if product.in_stock else "OutOfStock"

@@ -7,6 +7,7 @@ PostgreSQL full-text search on PostgreSQL, FTS5 on SQLite).
 
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
@@ -14,6 +15,9 @@ from django.utils.translation import get_language
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.images import get_image_model
 from wagtail.models import Locale, PageManager, PageQuerySet
+
+if TYPE_CHECKING:  # the models import this module
+    from cms.shop.models import ProductCategory
 
 # Sort keys accepted in URLs and the API -> database ordering (stable: id breaks ties).
 SORTS: dict[str, tuple[str, ...]] = {
@@ -35,8 +39,8 @@ CARD_RENDITIONS = (
 )
 
 
-class ProductCategoryQuerySet(models.QuerySet):
-    def for_active_locale(self) -> list:
+class ProductCategoryQuerySet(models.QuerySet["ProductCategory"]):
+    def for_active_locale(self) -> list["ProductCategory"]:
         """Every category once, in the visitor's language where it is translated.
 
         Categories without a translation yet show in the default language (Spanish),
@@ -45,7 +49,7 @@ class ProductCategoryQuerySet(models.QuerySet):
         active = get_supported_content_language_variant(get_language())
         default = get_supported_content_language_variant(settings.LANGUAGE_CODE)
         rows = self.filter(locale__language_code__in={active, default}).select_related("locale")
-        chosen: dict = {}
+        chosen: dict[Any, ProductCategory] = {}  # by translation key
         for category in rows.order_by("name"):
             if category.locale.language_code == active or category.translation_key not in chosen:
                 chosen[category.translation_key] = category
@@ -86,7 +90,7 @@ class ProductQuerySet(PageQuerySet):
         """Order by one of SORTS; an unknown key means newest first."""
         return self.order_by(*SORTS.get(sort, SORTS["newest"]))
 
-    def search_catalogue(self, query: str, sort: str = RELEVANCE):  # type: ignore[no-untyped-def]
+    def search_catalogue(self, query: str, sort: str = RELEVANCE) -> Any:  # search results
         """Full-text search (title, summary, description, SKU, category name).
 
         Sorted by relevance unless another sort is asked for. Returns Wagtail search
@@ -105,7 +109,9 @@ class ProductPageManager(PageManager.from_queryset(ProductQuerySet)):  # type: i
     pass
 
 
-def attach_card_images(products: Iterable, renditions: Iterable[str] = CARD_RENDITIONS) -> None:
+def attach_card_images(
+    products: Iterable[Any], renditions: Iterable[str] = CARD_RENDITIONS
+) -> None:
     """Give each product its first gallery image, fetched for all of them in two queries.
 
     Reading the image id from the stored StreamField JSON avoids one query per product;

@@ -1,6 +1,7 @@
 """The product categories in the admin's Snippets menu, with the product count per row."""
 
-from django.db.models import Count
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import Column
 from wagtail.snippets.models import register_snippet
@@ -18,7 +19,7 @@ class ProductCategoryViewSet(SnippetViewSet):
     search_fields = ["name", "slug"]
     ordering = ["name"]
 
-    def get_queryset(self, request):  # type: ignore[no-untyped-def]
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ProductCategory]:
         return ProductCategory.objects.select_related("locale").annotate(
             product_count=Count("products")
         )

@@ -37,11 +37,16 @@ def test_a_service_without_the_cms_database_accepts_valid_keys_and_refuses_revok
 
 
 def test_known_keys_keep_working_through_a_cms_outage_and_a_restart(
-    start_telemetry, seed, http, work_dir, tmp_path
+    start_telemetry, seed, http, tmp_path
 ):
     cms = start_cms(tmp_path, seed.url)
     robot = seed.robots["ana-rover-2"]
-    env = {**NO_CMS_DATABASE, "TELEMETRY_CMS_URL": cms.base_url}
+    env = {
+        **NO_CMS_DATABASE,
+        "TELEMETRY_CMS_URL": cms.base_url,
+        # Its own database: only the keys this test shows it are kept there.
+        "TELEMETRY_DATABASE_URL": f"sqlite:///{tmp_path / 'telemetry.sqlite3'}",
+    }
     server = start_telemetry("before-outage", **env)
     url = f"{server.base_url}{INGEST}"
     assert http.post(url, json=reading(robot, 0), headers=seed.key("ana2_write")).status_code == 202

@@ -88,13 +88,11 @@ def evaluate_candidate(
     make = CANDIDATES[name]
     oof = {}
     for scheme, scheme_folds in folds.items():
-        oof[scheme] = out_of_fold_proba(
-            make,
-            dataset.X,
-            y,
-            scheme_folds,
-            on_fold=lambda k, s=scheme: progress(f"  {name}: {s} fold {k + 1}/{N_SPLITS} done"),
-        )
+
+        def on_fold(k: int, s: str = scheme) -> None:
+            progress(f"  {name}: {s} fold {k + 1}/{N_SPLITS} done")
+
+        oof[scheme] = out_of_fold_proba(make, dataset.X, y, scheme_folds, on_fold=on_fold)
     normal = dataset.categories == NORMAL
     threshold = max(
         threshold_for_fpr(attack_score(o.proba)[normal], attack_score(o.proba), max_fpr)
@@ -128,7 +126,7 @@ def feature_schema(dataset: Dataset, pipeline: Pipeline) -> dict[str, Any]:
         name: [str(v) for v in cats]
         for name, cats in zip(CATEGORICAL_FEATURES, encoder.categories_, strict=True)
     }
-    constraints = {
+    constraints: dict[FeatureKind, dict[str, Any]] = {
         FeatureKind.COUNT: {"type": "integer", "minimum": 0},
         FeatureKind.BINARY: {"type": "integer", "enum": [0, 1]},
         FeatureKind.RATE: {"type": "number", "minimum": 0.0, "maximum": 1.0},

@@ -55,7 +55,7 @@ def retry_delay(attempt: int, retry_after: str | None, rng: random.Random) -> fl
     asked = parse_retry_after(retry_after)
     if asked is not None and asked <= RETRY_AFTER_CAP:
         return asked
-    ceiling = min(BACKOFF_CAP, BACKOFF_FIRST * 2 ** (attempt - 1))
+    ceiling: float = min(BACKOFF_CAP, BACKOFF_FIRST * 2 ** (attempt - 1))
     return ceiling * rng.uniform(0.5, 1.0)
 
 

@@ -10,7 +10,7 @@ import sys
 import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import IO, TextIO
+from typing import IO, TextIO, cast
 
 from croody_core.keyfile import (
     KEYS_FILE_NAME,
@@ -120,7 +120,7 @@ def _run_copying_output(command: list[str], env: dict[str, str], out: TextIO) ->
     ) as process:
         stderr = threading.Thread(target=copy, args=(process.stderr, True), daemon=True)
         stderr.start()
-        copy(process.stdout, False)
+        copy(cast(IO[str], process.stdout), False)  # piped above, so never None
         stderr.join()
         status = process.wait()
     return status, last_error[0]

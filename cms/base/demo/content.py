@@ -6,7 +6,7 @@ StreamField values are written as Wagtail stores them: lists of {"type", "value"
 """
 
 import uuid
-from typing import Any
+from typing import Any, TypedDict
 
 # Keys of pages other pages link to; the loader resolves them to page ids.
 HOME, BUDDY, TRAINING, PROGRESS, ABOUT, PRIVACY = (
@@ -392,7 +392,15 @@ PAGES: list[tuple[str, str, str, dict, Any, str | None]] = [
 
 NAVIGATION = [("Inicio", HOME), ("Buddy", BUDDY), ("Sobre Croody", ABOUT)]
 
-FOOTER = {
+
+class Footer(TypedDict):
+    tagline: str
+    copyright: str
+    links: list[tuple[str, str]]  # (label, page key)
+    social: list[tuple[str, str, str]]  # (platform, URL, label)
+
+
+FOOTER: Footer = {
     "tagline": "Entrena mejor, en tu idioma.",
     "copyright": "© Croody. Hecho con cuidado para deportistas y robots.",
     "links": [("Sobre Croody", ABOUT), ("Privacidad", PRIVACY), ("Buddy", BUDDY)],

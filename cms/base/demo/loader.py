@@ -10,6 +10,7 @@ from pathlib import Path
 
 from django.apps import apps
 from django.db import transaction
+from wagtail.images.models import Image
 from wagtail.models import Locale, Page, Site
 
 from cms.base.demo import content
@@ -74,7 +75,7 @@ def build_source_site() -> list:
     ]
 
 
-def _home(locale: Locale, hero) -> tuple[HomePage, bool]:  # type: ignore[no-untyped-def]
+def _home(locale: Locale, hero: Image) -> tuple[HomePage, bool]:
     existing = HomePage.objects.filter(locale=locale).first()
     if existing:
         return existing, False

@@ -7,6 +7,7 @@ A hash rather than a per-request nonce keeps whole pages cacheable.
 
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from django import template
 from django.conf import settings
@@ -95,7 +96,7 @@ def platform_name(code: object) -> str:
 
 
 @register.simple_tag
-def page_numbers(page_obj: object, on_each_side: int = 2, on_ends: int = 1) -> list[object]:
+def page_numbers(page_obj: Any, on_each_side: int = 2, on_ends: int = 1) -> list[object]:
     """Page numbers around the current one, with the paginator's ellipsis ("…") between."""
     paginator = getattr(page_obj, "paginator", None)
     if paginator is None:

@@ -6,6 +6,7 @@ Create Date: 2026-11-28
 """
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -16,7 +17,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-def _reading_columns() -> list[sa.Column]:
+def _reading_columns() -> list[sa.Column[Any]]:
     return [
         sa.Column("ts", sa.BigInteger(), nullable=False),
         sa.Column("seq", sa.BigInteger(), nullable=False, server_default="-1"),
