@@ -1,3 +1,5 @@
+from typing import Any, cast
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
@@ -29,7 +31,7 @@ class SignupForm(UserCreationForm):
         model = User
         fields = ("username", "email")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["username"].widget.attrs.update(autocomplete="username", autofocus=True)
 
@@ -90,13 +92,13 @@ class ApiKeyForm(forms.Form):
         help_text=_("Required for telemetry:write: the key may only send this robot's readings."),
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["robot"].queryset = Robot.objects.owned_by(user)
+        cast(forms.ModelChoiceField, self.fields["robot"]).queryset = Robot.objects.owned_by(user)
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        cleaned = cast(dict[str, Any], super().clean())
         scopes = cleaned.get("scopes") or []
         if key_scopes.SCOPE_TELEMETRY_WRITE in scopes and not cleaned.get("robot"):
             self.add_error(

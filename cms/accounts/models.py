@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import uuid
+from collections.abc import Iterable
 from pathlib import PurePosixPath
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -58,7 +60,7 @@ def default_language() -> str:
 
 
 def language_choices() -> list[tuple[str, str]]:
-    return [(code, name) for code, name in settings.LANGUAGES]
+    return [(code, str(name)) for code, name in settings.LANGUAGES]
 
 
 class UserProfile(models.Model):
@@ -95,7 +97,7 @@ class UserProfile(models.Model):
         return {"theme": self.theme, "palette": self.palette}
 
 
-def profile_for(user) -> UserProfile:
+def profile_for(user: Any) -> UserProfile:
     """The user's profile, created when missing (users made before this app existed)."""
     try:
         return user.profile
@@ -111,7 +113,7 @@ class ApiKeyQuerySet(models.QuerySet):
     def revoked(self) -> ApiKeyQuerySet:
         return self.filter(revoked_at__isnull=False)
 
-    def for_user(self, user) -> ApiKeyQuerySet:
+    def for_user(self, user: Any) -> ApiKeyQuerySet:
         return self.filter(user=user)
 
     def for_introspection(self) -> ApiKeyQuerySet:
@@ -126,12 +128,12 @@ class ApiKeyQuerySet(models.QuerySet):
         )
 
 
-class ApiKeyManager(models.Manager.from_queryset(ApiKeyQuerySet)):
+class ApiKeyManager(models.Manager.from_queryset(ApiKeyQuerySet)):  # type: ignore[misc]
     def issue(
         self,
         *,
-        user,
-        scopes,
+        user: Any,
+        scopes: str | Iterable[str],
         name: str = "",
         robot: Robot | None = None,
     ) -> tuple[ApiKey, str]:
@@ -242,7 +244,7 @@ class ApiKey(models.Model):
     def __str__(self) -> str:
         return f"{self.prefix} {self.name}".strip()
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.scopes:
             with contextlib.suppress(ValueError):  # left for validation to report
                 self.scopes = key_scopes.format_scopes(self.scopes)
@@ -261,7 +263,7 @@ class ApiKey(models.Model):
                 code="robot_required",
             )
         if (
-            self.robot_id is not None
+            self.robot is not None
             and self.user_id is not None
             and self.robot.owner_id != self.user_id
         ):

@@ -5,6 +5,8 @@ pair is locked for AXES_COOLOFF_TIME, a correct password included, and the visit
 accounts/locked_out.html (HTTP 429). This covers the site's sign-in and Wagtail's admin alike.
 """
 
+from typing import Any
+
 from axes.backends import AxesStandaloneBackend
 from axes.helpers import get_cool_off, get_failure_limit
 from django.http import HttpRequest, HttpResponse
@@ -19,7 +21,7 @@ class LoginThrottleBackend(AxesStandaloneBackend):
     the next backend decides.
     """
 
-    def authenticate(self, request: HttpRequest | None, *args, **kwargs):
+    def authenticate(self, request: HttpRequest | None, *args: Any, **kwargs: Any) -> Any:
         if request is None:
             return None
         return super().authenticate(request, *args, **kwargs)
@@ -32,7 +34,7 @@ def client_ip(request: HttpRequest) -> str | None:
 
 
 def lockout_response(
-    request: HttpRequest, original_response=None, credentials=None
+    request: HttpRequest, original_response: Any = None, credentials: Any = None
 ) -> HttpResponse:
     """The page shown while locked: HTTP 429 with how long the pause lasts."""
     cool_off = get_cool_off(request)

@@ -1,5 +1,7 @@
 """Avatar checks: a real image in an accepted format, at most 2 MB."""
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.deconstruct import deconstructible
@@ -18,7 +20,7 @@ class AvatarValidator:
     message_format = _("Upload a JPEG, PNG, WebP or GIF image.")
     message_pixels = _("The image is too large (%(width)s by %(height)s pixels).")
 
-    def __call__(self, file) -> None:
+    def __call__(self, file: Any) -> None:
         if getattr(file, "_committed", False):
             return  # already stored (checked when it was uploaded); not re-read on every save
         size = getattr(file, "size", None)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from axes.utils import reset as reset_login_failures
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy, translate_url
 from django.utils import translation
@@ -29,7 +31,7 @@ SESSION_NEW_KEY = "accounts_new_key"
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 
 
-def url_in_language(code: str, viewname: str, **kwargs) -> str:
+def url_in_language(code: str, viewname: str, **kwargs: Any) -> str:
     with translation.override(code):
         return reverse(viewname, kwargs=kwargs or None)
 
@@ -43,7 +45,7 @@ def remember_language(response: HttpResponse, code: str) -> HttpResponse:
         path=settings.LANGUAGE_COOKIE_PATH,
         domain=settings.LANGUAGE_COOKIE_DOMAIN,
         secure=getattr(settings, "LANGUAGE_COOKIE_SECURE", False),
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,  # type: ignore[arg-type]  # stubs: a str setting
         httponly=False,
     )
     return response
@@ -55,7 +57,7 @@ class SignupView(FormView):
 
     @method_decorator(sensitive_post_parameters("password1", "password2"))
     @method_decorator(never_cache)
-    def dispatch(self, request, *args, **kwargs):
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.user.is_authenticated:
             return redirect("accounts:profile")
         return super().dispatch(request, *args, **kwargs)
@@ -79,7 +81,7 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
-    def form_valid(self, form) -> HttpResponse:
+    def form_valid(self, form: Any) -> HttpResponse:
         login(self.request, form.get_user())
         language = profile_for(form.get_user()).language
         if language not in LANGUAGE_CODES:
@@ -101,7 +103,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("accounts:profile")
 
-    def form_valid(self, form):
+    def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
         messages.success(self.request, _("Your password has been changed."))
         return response
@@ -122,10 +124,11 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
 
-    def form_valid(self, form):
+    def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
         # Whoever controls the mailbox may sign in again at once: lift any sign-in lock.
-        reset_login_failures(username=self.user.get_username())
+        if self.user is not None:  # the form was valid, so the link named a user
+            reset_login_failures(username=self.user.get_username())
         return response
 
 
@@ -136,7 +139,7 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 # --- The profile page: three forms, each with its own POST ---------------------------------
 
 
-def _render_profile(request: HttpRequest, **bound_forms) -> HttpResponse:
+def _render_profile(request: HttpRequest, **bound_forms: Any) -> HttpResponse:
     user = request.user
     profile = profile_for(user)
     new_key = request.session.pop(SESSION_NEW_KEY, None) if request.method == "GET" else None

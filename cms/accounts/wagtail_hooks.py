@@ -6,9 +6,13 @@ operators `manage.py apikey create`); they can be listed, filtered, renamed, re-
 revoked. The hash is never shown, and the key itself is not stored anywhere.
 """
 
+from typing import Any
+
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.functional import cached_property
@@ -26,7 +30,7 @@ from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.log_actions import log
 
-from cms.accounts.models import SCOPE_CHOICES, ApiKey
+from cms.accounts.models import SCOPE_CHOICES, ApiKey, ApiKeyQuerySet
 from cms.robots.views import RobotViewSet
 from croody_core import scopes as key_scopes
 
@@ -34,11 +38,11 @@ REVOKE_ACTION = "accounts.apikey.revoke"
 
 
 @hooks.register("register_log_actions")
-def register_log_actions(actions) -> None:
+def register_log_actions(actions: Any) -> None:
     actions.register_action(REVOKE_ACTION, _("Revoke API key"), _("API key revoked"))
 
 
-def users_with_keys(request):
+def users_with_keys(request: HttpRequest) -> QuerySet[Any]:
     return get_user_model().objects.filter(api_keys__isnull=False).distinct().order_by("username")
 
 
@@ -60,10 +64,10 @@ class ApiKeyFilterSet(WagtailFilterSet):
         model = ApiKey
         fields = ["user"]
 
-    def filter_scope(self, queryset, name, value):
+    def filter_scope(self, queryset: ApiKeyQuerySet, name: str, value: str) -> ApiKeyQuerySet:
         return queryset.with_scope(value) if value else queryset
 
-    def filter_state(self, queryset, name, value):
+    def filter_state(self, queryset: ApiKeyQuerySet, name: str, value: str) -> ApiKeyQuerySet:
         if value == "active":
             return queryset.active()
         if value == "revoked":
@@ -82,7 +86,7 @@ class ApiKeyAdminForm(forms.ModelForm):
         model = ApiKey
         fields = ["name", "scopes"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.pop("for_user", None)  # passed by Wagtail's generic views
         super().__init__(*args, **kwargs)
         if self.instance.pk:
@@ -99,12 +103,12 @@ class ApiKeyAdminForm(forms.ModelForm):
 
 
 class ApiKeyIndexView(IndexView):
-    revoke_url_name = None
+    revoke_url_name: str | None = None
 
-    def get_base_queryset(self):
+    def get_base_queryset(self) -> ApiKeyQuerySet:
         return super().get_base_queryset().select_related("user", "robot")
 
-    def get_list_more_buttons(self, instance):
+    def get_list_more_buttons(self, instance: ApiKey) -> list[Any]:
         buttons = super().get_list_more_buttons(instance)
         if instance.is_active and self.revoke_url_name and self.user_has_permission("change"):
             buttons.append(
@@ -126,10 +130,10 @@ class ApiKeyRevokeView(PermissionCheckedMixin, WagtailAdminTemplateMixin, Templa
     template_name = "accounts/admin/revoke_key.html"
     page_title = _("Revoke API key")
     header_icon = "key"
-    index_url_name = None
-    revoke_url_name = None
+    index_url_name = ""  # set by ApiKeyViewSet.revoke_view
+    revoke_url_name = ""
 
-    def setup(self, request, *args, **kwargs):
+    def setup(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
         super().setup(request, *args, **kwargs)
         self.object = get_object_or_404(
             ApiKey.objects.select_related("user", "robot"), pk=kwargs["pk"]
@@ -138,14 +142,14 @@ class ApiKeyRevokeView(PermissionCheckedMixin, WagtailAdminTemplateMixin, Templa
     def get_page_subtitle(self) -> str:
         return self.object.prefix
 
-    def get_breadcrumbs_items(self):
+    def get_breadcrumbs_items(self) -> list[dict[str, Any]]:
         return [
             *self.breadcrumbs_items,
             {"url": reverse(self.index_url_name), "label": ApiKey._meta.verbose_name_plural},
             {"url": "", "label": self.get_page_title(), "sublabel": self.object.prefix},
         ]
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context.update(
             object=self.object,
@@ -154,7 +158,7 @@ class ApiKeyRevokeView(PermissionCheckedMixin, WagtailAdminTemplateMixin, Templa
         )
         return context
 
-    def post(self, request, *args, **kwargs):
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if self.object.revoke():
             log(instance=self.object, action=REVOKE_ACTION, user=request.user)
             messages.success(
@@ -220,24 +224,24 @@ class ApiKeyViewSet(ModelViewSet):
         "revoked_at",
     ]
 
-    def get_form_class(self, for_update=False):
+    def get_form_class(self, for_update: bool = False) -> type[ApiKeyAdminForm]:
         return ApiKeyAdminForm
 
-    def get_common_view_kwargs(self, **kwargs):
+    def get_common_view_kwargs(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_common_view_kwargs(**{"add_url_name": None, **kwargs})
 
-    def get_index_view_kwargs(self, **kwargs):
+    def get_index_view_kwargs(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_index_view_kwargs(revoke_url_name=self.get_url_name("revoke"), **kwargs)
 
     @cached_property
-    def revoke_view(self):
+    def revoke_view(self) -> Any:
         return self.construct_view(
             ApiKeyRevokeView,
             index_url_name=self.get_url_name("index"),
             revoke_url_name=self.get_url_name("revoke"),
         )
 
-    def get_urlpatterns(self):
+    def get_urlpatterns(self) -> list[Any]:
         patterns = [pattern for pattern in super().get_urlpatterns() if pattern.name != "add"]
         return [*patterns, path("revoke/<int:pk>/", self.revoke_view, name="revoke")]
 
@@ -250,5 +254,5 @@ class ApiAccessViewSetGroup(ModelViewSetGroup):
 
 
 @hooks.register("register_admin_viewset")
-def register_api_access_viewsets():
+def register_api_access_viewsets() -> ApiAccessViewSetGroup:
     return ApiAccessViewSetGroup()

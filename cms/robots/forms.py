@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -22,7 +22,7 @@ class RobotForm(forms.ModelForm):
         fields = ("name",)
         labels = {"name": _("Robot name")}
 
-    def __init__(self, *args, owner, **kwargs):
+    def __init__(self, *args: Any, owner: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.owner = owner
         self.instance.owner = owner
@@ -41,7 +41,7 @@ class RobotAdminForm(forms.ModelForm):
         model = Robot
         fields = ["owner", "name"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.pop("for_user", None)  # passed by Wagtail's generic views
         super().__init__(*args, **kwargs)
 
@@ -76,4 +76,4 @@ class FleetFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = robot_owners()
+        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = robot_owners()

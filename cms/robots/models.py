@@ -74,7 +74,7 @@ class Robot(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.robot_id})"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.robot_id:
             return super().save(*args, **kwargs)
         for _attempt in range(5):  # a clash of 24 random bits on the same name is rare

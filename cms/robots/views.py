@@ -92,13 +92,13 @@ class FleetView(WagtailAdminTemplateMixin, TemplateView):
             states = {}
             context["error"] = _("The telemetry database is unavailable; try again shortly.")
         status, seen = data.get("status", ""), data.get("seen", "")
-        rows = [
+        rows: list[dict[str, Any]] = [
             {"robot": robot, "state": states.get(robot.robot_id)}
             for robot in robots
             if _matches(states.get(robot.robot_id), status, seen)
         ]
         rows.sort(key=_last_seen_order)  # stable: by name within equal times
-        known = [row["state"] for row in rows if row["state"]]
+        known: list[RobotState] = [row["state"] for row in rows if row["state"]]
         page = Paginator(rows, PAGE_SIZE).get_page(self.request.GET.get("page"))
         context.update(
             page=page,
@@ -144,5 +144,5 @@ class RobotViewSet(ModelViewSet):
     ]
     list_export = ["name", "robot_id", "owner", "created_at"]
 
-    def get_form_class(self, for_update=False):
+    def get_form_class(self, for_update: bool = False) -> type[RobotAdminForm]:
         return RobotAdminForm

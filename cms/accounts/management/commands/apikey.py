@@ -1,5 +1,7 @@
 """Operators' API keys: create (printed once), list, revoke."""
 
+from typing import Any
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -25,7 +27,7 @@ class Command(BaseCommand):
         "one robot."
     )
 
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs) -> CommandParser:
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
         parser = super().create_parser(prog_name, subcommand, **kwargs)
         parser.epilog = EXAMPLES
         return parser
@@ -64,7 +66,7 @@ class Command(BaseCommand):
         revoke = actions.add_parser("revoke", help="revoke a key by its prefix")
         revoke.add_argument("prefix", help="the 8-character prefix shown by `apikey list`")
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
         if action == "create":
             self.create(options)
@@ -73,7 +75,7 @@ class Command(BaseCommand):
         elif action == "revoke":
             self.revoke(options["prefix"])
 
-    def get_user(self, username: str):
+    def get_user(self, username: str) -> Any:
         User = get_user_model()
         try:
             return User.objects.get(**{User.USERNAME_FIELD: username})
@@ -83,7 +85,7 @@ class Command(BaseCommand):
                 "(sign up on the site, or `manage.py createsuperuser`)."
             ) from None
 
-    def create(self, options) -> None:
+    def create(self, options: dict[str, Any]) -> None:
         user = self.get_user(options["user"])
         scopes = key_scopes.parse_scopes(options["scopes"])
         robot_name = (options.get("robot") or "").strip()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -66,7 +67,7 @@ class Command(BaseCommand):
             help=f"where the keys go (default: $CROODY_VAR_DIR/{KEYS_FILE_NAME})",
         )
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         count = options["robots"]
         if not 1 <= count <= 100:
             raise CommandError("--robots must be between 1 and 100")
@@ -93,7 +94,7 @@ class Command(BaseCommand):
             f"({made} new keys, {count - made} kept) in {path}"
         )
 
-    def owner(self, username: str):
+    def owner(self, username: str) -> Any:
         User = get_user_model()
         try:
             return User.objects.get(**{User.USERNAME_FIELD: username})
