@@ -58,7 +58,7 @@ from apis.common.database import make_engine  # noqa: E402
 from apis.telemetry.migrate import MIGRATIONS  # noqa: E402
 from apis.telemetry.tables import latest, readings  # noqa: E402
 from bench.harness import Cms, start_accounts_cms  # noqa: E402
-from tests.servers import Server, base_env, start_server  # noqa: E402
+from tests.servers import Server, base_env, drop_database, start_server  # noqa: E402
 
 RESULTS = REPO_ROOT / "bench" / "results" / "telemetry.json"
 CLIENTS = 4
@@ -111,15 +111,6 @@ def postgres_url() -> str | None:
         admin.close()
         return urlunsplit(parts._replace(path=f"/{name}"))
     return None
-
-
-def drop_database(url: str) -> None:
-    parts = urlsplit(url)
-    admin = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{parts.path.lstrip("/")}" WITH (FORCE)')
-    admin.close()
 
 
 def start(var_dir: Path, database_url: str, cms: Cms, name: str) -> Server:

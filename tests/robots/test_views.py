@@ -8,9 +8,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from urllib.parse import urlsplit, urlunsplit
 
-import psycopg2
 import pytest
 from django.contrib.auth.models import Permission
 from django.contrib.staticfiles import finders
@@ -29,7 +27,7 @@ from cms.robots import robot_telemetry
 from cms.robots.models import Robot
 from cms.services.client import TELEMETRY, use_client
 from cms.services.credentials import session_secret
-from tests.servers import fresh_database_url
+from tests.servers import drop_database, fresh_database_url
 
 pytestmark = pytest.mark.django_db
 PROFILE = "/en/account/profile/"
@@ -44,12 +42,7 @@ def telemetry_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     url = fresh_database_url(f"robots_telemetry_{os.getpid()}")
     yield url or f"sqlite:///{tmp_path_factory.mktemp('telemetry') / 'telemetry.sqlite3'}"
     if url:
-        parts = urlsplit(url)
-        admin = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
-        admin.autocommit = True
-        with admin.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{parts.path.lstrip("/")}" WITH (FORCE)')
-        admin.close()
+        drop_database(url)
 
 
 @pytest.fixture
