@@ -11,6 +11,7 @@ import uuid
 
 from asgi_correlation_id import CorrelationIdMiddleware
 
+from observability import client_address
 from observability.metrics import ASGIApp, Message, Receive, Scope, Send, Timer, metrics_endpoint
 
 access_log = logging.getLogger("croody.access")
@@ -33,7 +34,7 @@ class MetricsMiddleware:
             await self.app(scope, receive, send)
             return
         if scope["path"] == "/metrics":
-            await metrics_endpoint(scope, send, self.metrics_token)
+            await metrics_endpoint(scope, send, self.metrics_token, self.service)
             return
 
         timer = Timer(self.service, scope["method"])
@@ -64,9 +65,11 @@ class MetricsMiddleware:
 
 def instrument(app: ASGIApp, service: str) -> ASGIApp:
     metered = MetricsMiddleware(app, service)
-    return CorrelationIdMiddleware(
+    identified = CorrelationIdMiddleware(
         metered,
         header_name="X-Request-ID",
         generator=lambda: uuid.uuid4().hex,
         validator=valid_request_id,
     )
+    # Outermost: the logs, the metrics guard and the app all see the client's real address.
+    return client_address.from_environment(identified)

@@ -24,7 +24,6 @@ def serve(app: str, *, description: str | None, default_port: int) -> None:
         reload=args.reload,
         log_config=logging_config(args.log_level.upper()),
         access_log=False,  # observability.instrument logs each request with its id
-        proxy_headers=True,
-        forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        proxy_headers=False,  # observability.client_address reads them (TRUSTED_PROXIES)
         server_header=False,
     )

@@ -375,6 +375,9 @@ locals {
   }
   common_environment = {
     LOG_LEVEL = "INFO"
+    # CloudFront, then the ALB (which only answers CloudFront): the client is the second
+    # X-Forwarded-For entry from the right. Calls between services carry none.
+    TRUSTED_PROXIES = "2"
   }
   # The APIs run with production settings (they refuse to start without their secrets) and
   # look API keys up in the CMS (GET /internal/keys/<prefix>/ with INTERNAL_API_SECRET).

@@ -28,8 +28,8 @@ class LoginThrottleBackend(AxesStandaloneBackend):
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    """REMOTE_ADDR only: uvicorn already resolved X-Forwarded-For from trusted proxies
-    (FORWARDED_ALLOW_IPS), so a client cannot pick its own address by sending the header."""
+    """REMOTE_ADDR only: observability.client_address already took it from the right end of
+    X-Forwarded-For (TRUSTED_PROXIES), so a client cannot pick its own by sending the header."""
     return request.META.get("REMOTE_ADDR")
 
 

@@ -352,6 +352,9 @@ HEALTH_MIN_FREE_DISK_MB = int(os.environ.get("HEALTH_MIN_FREE_DISK_MB", "100"))
 # Headless API (/api/v2/, cms/shop/api.py): read-only, rate limited per client address
 # through the cache above, callable from browsers only on the origins listed here.
 REST_FRAMEWORK = {
+    # REMOTE_ADDR is already the client behind our proxies (TRUSTED_PROXIES); DRF must not
+    # read X-Forwarded-For itself, whose left end the client writes.
+    "NUM_PROXIES": 0,
     "DEFAULT_THROTTLE_RATES": {"api": os.environ.get("API_THROTTLE_RATE", "120/minute") or None},
 }
 WAGTAILAPI_BASE_URL = WAGTAILADMIN_BASE_URL  # one origin: absolute URLs in API answers

@@ -86,10 +86,11 @@ EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=40s --retries=3 \
     CMD ["croody-healthcheck", "http://127.0.0.1:8000/health/"]
 
-# uvicorn reads the worker count from WEB_CONCURRENCY. nginx/the ALB are the
-# only clients on the private network, so their X-Forwarded-* are trusted.
+# uvicorn reads the worker count from WEB_CONCURRENCY. Its own proxy-header handling
+# stays off: TRUSTED_PROXIES (observability.client_address) takes the client's address
+# from the right end of X-Forwarded-For, where only our proxies write.
 CMD ["croody-serve", "cms.asgi:application", "--host", "0.0.0.0", "--port", "8000", \
-     "--proxy-headers", "--forwarded-allow-ips", "*", "--no-server-header"]
+     "--no-proxy-headers", "--no-server-header"]
 
 # --- telemetry API ---------------------------------------------------------
 FROM runtime AS telemetry
@@ -102,7 +103,7 @@ HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
 
 # One worker: the live (SSE) fan-out is per process unless Redis is configured.
 CMD ["croody-serve", "apis.telemetry.main:app", "--host", "0.0.0.0", "--port", "9000", \
-     "--proxy-headers", "--forwarded-allow-ips", "*", "--no-server-header"]
+     "--no-proxy-headers", "--no-server-header"]
 
 # --- IDS API ---------------------------------------------------------------
 FROM runtime AS ids
@@ -114,4 +115,4 @@ HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
     CMD ["croody-healthcheck", "http://127.0.0.1:9100/healthz"]
 
 CMD ["croody-serve", "apis.ids.main:app", "--host", "0.0.0.0", "--port", "9100", \
-     "--proxy-headers", "--forwarded-allow-ips", "*", "--no-server-header"]
+     "--no-proxy-headers", "--no-server-header"]

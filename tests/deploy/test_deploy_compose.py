@@ -613,3 +613,10 @@ def test_gateway_image_is_unprivileged(repo):
     assert "HEALTHCHECK" in text
     conf = (repo / "deploy/nginx/nginx.conf").read_text()
     assert not re.search(r"^\s*user\s", conf, re.M)
+
+
+def test_every_app_trusts_exactly_the_one_proxy_in_front(resolved):
+    """nginx is the only way in: each app reads the client from the last X-Forwarded-For
+    entry, the one nginx wrote (a client's own entries stay to the left of it)."""
+    for name in ("cms", "telemetry", "ids"):
+        assert resolved["services"][name]["environment"]["TRUSTED_PROXIES"] == "1", name

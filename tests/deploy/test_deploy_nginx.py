@@ -40,6 +40,8 @@ REQUEST_ID = re.compile(r"^[0-9a-f]{32}$")  # nginx's own $request_id
 MB = 1024 * 1024
 HEARTBEAT_SECONDS = 0.5  # the live stream's heartbeat in the stack (TELEMETRY_HEARTBEAT_SECONDS)
 INTERNAL_SECRET = "nginx-stack-tests-internal-secret-" + "i" * 16  # INTERNAL_API_SECRET
+API_RATE = 8  # /api/v2/ requests a minute per client in the stack (API_THROTTLE_RATE)
+LOGIN_FAILURE_LIMIT = 3  # failed sign-ins before the lockout in the stack
 _free_port = free_port
 
 
@@ -244,7 +246,7 @@ def _start_cms(env: dict[str, str], log: Path, processes: _Processes) -> Server:
             "127.0.0.1",
             "--port",
             str(port),
-            "--proxy-headers",
+            "--no-proxy-headers",  # as the image: TRUSTED_PROXIES finds the client
             "--no-server-header",
             "--log-level",
             "warning",
@@ -290,6 +292,9 @@ def stack(tmp_path_factory, tool):
         TELEMETRY_HEARTBEAT_SECONDS=str(HEARTBEAT_SECONDS),
         TELEMETRY_LIVE_CHANNEL=f"croody-nginx-test:{os.getpid()}:live",
         LOG_LEVEL="WARNING",
+        TRUSTED_PROXIES="1",  # nginx, as in compose.yaml
+        API_THROTTLE_RATE=f"{API_RATE}/minute",
+        LOGIN_FAILURE_LIMIT=str(LOGIN_FAILURE_LIMIT),
     )
     own_database = {
         "cms": "DATABASE_URL",
@@ -305,7 +310,9 @@ def stack(tmp_path_factory, tool):
         run_manage(env, "migrate", "--noinput", "-v", "0")
         run_manage(env, "setup_croody", "--no-demo", "--no-admin")
         seed = _seed_keys(env)
-        cms = _start_cms(only_own_database("cms"), work / "cms.log", processes)
+        # The CMS logs every request (INFO), so the client address in its log can be checked.
+        cms_env = only_own_database("cms", LOG_LEVEL="INFO")
+        cms = _start_cms(cms_env, work / "cms.log", processes)
         servers.append(
             start_server(
                 "apis.telemetry",
@@ -332,6 +339,7 @@ def stack(tmp_path_factory, tool):
         started = _start_nginx(nginx, work, ports, processes)
         started["seed"] = seed
         started["cms_url"] = cms.base_url
+        started["cms_log"] = work / "cms.log"
         yield started
         started["client"].close()
     finally:
@@ -434,6 +442,52 @@ def test_the_internal_api_answers_the_services_but_not_the_gateway(stack):
     assert direct.json()["prefix"] == prefix
     for headers in (secret, {}):
         _assert_made_by_nginx(stack["client"].get(path, headers=headers), 404)
+
+
+def _spoofed(n: int) -> dict[str, str]:
+    """What a client sends to pass for someone else: a new address on every request."""
+    address = f"198.51.100.{n}"
+    return {"X-Forwarded-For": address, "X-Real-IP": address, "Forwarded": f"for={address}"}
+
+
+def test_spoofed_addresses_do_not_escape_the_api_throttle(stack):
+    """nginx appends the real address to whatever X-Forwarded-For the client sent; the CMS
+    counts the right end (TRUSTED_PROXIES=1), so varying the left end buys nothing."""
+    statuses = [
+        stack["client"].get("/api/v2/pages/?limit=1", headers=_spoofed(n)).status_code
+        for n in range(API_RATE + 1)
+    ]
+    assert 200 in statuses
+    assert statuses[-1] == 429, statuses
+
+
+def test_spoofed_addresses_do_not_escape_the_sign_in_lockout(stack):
+    client = stack["client"]
+    username = f"spoofer-{os.getpid()}-{time.monotonic_ns()}"
+    statuses = []
+    for n in range(LOGIN_FAILURE_LIMIT + 1):
+        form = client.get("/es/account/login/")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text)
+        assert token, form.text[:500]
+        response = client.post(
+            "/es/account/login/",
+            data={"username": username, "password": "wrong", "csrfmiddlewaretoken": token[1]},
+            # nginx passes Host without the test's port, which Django compares Origin with.
+            headers={**_spoofed(n), "Origin": "https://127.0.0.1"},
+        )
+        statuses.append(response.status_code)
+    # The failure that reaches the limit is answered with the lockout page already.
+    assert statuses == [200] * (LOGIN_FAILURE_LIMIT - 1) + [429, 429], statuses
+
+
+def test_the_logs_name_the_real_client_not_the_spoofed_one(stack):
+    stack["client"].get("/es/", headers=_spoofed(250))
+    lines = [
+        json.loads(line) for line in stack["cms_log"].read_text().splitlines() if line[:1] == "{"
+    ]
+    requests = [line for line in lines if line.get("logger") == "croody.access"]
+    assert requests, "the CMS wrote no access log lines"
+    assert {line["client"] for line in requests} == {"127.0.0.1"}
 
 
 def test_ids_model_through_the_gateway(stack):

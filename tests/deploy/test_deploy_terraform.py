@@ -873,3 +873,9 @@ def test_checkov_passes_with_reasoned_skips(tool, tmp_path):
     for check in report["results"]["skipped_checks"]:
         reason = (check.get("check_result") or {}).get("suppress_comment", "")
         assert len(reason) >= 20, f"{check['check_id']} in {check['file_path']} has no reason"
+
+
+def test_every_task_trusts_cloudfront_and_the_alb():
+    """CloudFront then the ALB (which answers CloudFront only) stand in front of every task:
+    the client is the second X-Forwarded-For entry from the right."""
+    assert module("")["locals"]["common_environment"]["TRUSTED_PROXIES"] == "2"
