@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from apis.common.auth import AUTH_RESPONSES, Principal, require_scopes
 from apis.common.errors import ErrorBody, error_responses
+from apis.common.timestamps import RANGE, UtcDateTime
 from apis.ids import store
 from apis.ids.api_schemas import (
     EXAMPLE_NEPTUNE,
@@ -144,10 +145,15 @@ def _ms_range(since: datetime | None, until: datetime | None) -> tuple[int | Non
         raise HTTPException(422, str(exc)) from None
 
 
+# Times are bounded (apis.common.timestamps): outside the range, 422 `time_out_of_range`.
 Since = Annotated[
-    datetime | None, Query(description="from this time (ISO 8601, inclusive; UTC if no offset)")
+    UtcDateTime | None,
+    Query(description=f"from this time (ISO 8601, inclusive; UTC if no offset), {RANGE}"),
 ]
-Until = Annotated[datetime | None, Query(description="before this time (ISO 8601, exclusive)")]
+Until = Annotated[
+    UtcDateTime | None,
+    Query(description=f"before this time (ISO 8601, exclusive; UTC if no offset), {RANGE}"),
+]
 # Filters are printable text: PostgreSQL cannot even compare a string holding NUL.
 PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
 SourceParam = Annotated[
@@ -278,8 +284,11 @@ class BucketSize(StrEnum):
 def get_stats(
     request: Request,
     _principal: Annotated[Principal, Depends(require_scopes(SCOPE_IDS_ANALYST))],
-    since: Annotated[datetime | None, Query(description="default: 24 hours before `until`")] = None,
-    until: Annotated[datetime | None, Query(description="default: now")] = None,
+    since: Annotated[
+        UtcDateTime | None,
+        Query(description=f"default: 24 hours before `until` (not before 1970); {RANGE}"),
+    ] = None,
+    until: Annotated[UtcDateTime | None, Query(description=f"default: now; {RANGE}")] = None,
     bucket: Annotated[
         BucketSize | None,
         Query(description=f"bucket width; default: the smallest giving <= {store.AUTO_BUCKETS}"),

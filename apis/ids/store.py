@@ -44,6 +44,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ColumnElement
 
 from apis.common.key_directory import known_keys_table
+from apis.common.timestamps import EARLIEST_MS, epoch_ms, from_epoch_ms
 from apis.ids.features import CATEGORICAL_FEATURES, CLASSES, FEATURE_NAMES
 from apis.ids.scoring import ATTACK, NORMAL_VERDICT, BatchScores
 
@@ -89,11 +90,11 @@ def to_ms(moment: datetime) -> int:
     """Epoch milliseconds; a naive datetime is taken as UTC."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return int(moment.timestamp() * 1000)
+    return epoch_ms(moment)
 
 
 def from_ms(ms: int) -> datetime:
-    return datetime.fromtimestamp(ms / 1000, tz=UTC)
+    return from_epoch_ms(ms)
 
 
 # -- writing -------------------------------------------------------------------
@@ -478,11 +479,21 @@ def range_stats(
     top: int = 10,
     source: str | None = None,
 ) -> tuple[Stats, str]:
-    """stats() over [since, until) (default: the last day), with the bucket's name."""
-    until = until or datetime.now(UTC)
-    since = since or until - DEFAULT_RANGE
-    since_ms, until_ms = range_ms(since, until)
-    assert since_ms is not None and until_ms is not None  # noqa: S101 -- both set above
+    """stats() over [since, until) (default: the last day, not before 1970), with the bucket's
+    name. The API bounds the times it is given (apis.common.timestamps); the default range is
+    computed in integers, so it cannot overflow the calendar either."""
+    until_ms = now_ms() if until is None else to_ms(until)
+    if since is not None:
+        since_ms = to_ms(since)
+        if since_ms >= until_ms:
+            raise InvalidRange("`since` must be earlier than `until`.")
+    else:
+        since_ms = max(until_ms - DEFAULT_RANGE // timedelta(milliseconds=1), EARLIEST_MS)
+        if since_ms >= until_ms:
+            raise InvalidRange(
+                "`since` (by default 24 hours before `until`, not before 1970) must be earlier "
+                "than `until`."
+            )
     name = choose_bucket(until_ms - since_ms, bucket)
     result = stats(
         engine,

@@ -6,12 +6,13 @@ import asyncio
 import base64
 import binascii
 import json
+import re
 import time
 from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal, cast, overload
 
 from fastapi import APIRouter, Depends, Header, Query, Request
-from pydantic import StringConstraints
+from pydantic import BeforeValidator, StringConstraints, WithJsonSchema
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import run_in_threadpool
 
@@ -23,6 +24,7 @@ from apis.common.auth import (
     require_scopes,
 )
 from apis.common.errors import ApiError, error_responses
+from apis.common.timestamps import EARLIEST_MS, RANGE, datetime_schema, epoch_ms_schema
 from apis.telemetry import store
 from apis.telemetry.access import narrow, readable_robots
 from apis.telemetry.ingest_body import check_content_type, parse_readings, read_body
@@ -34,11 +36,11 @@ from apis.telemetry.schemas import (
     Aggregate,
     Bucket,
     BucketPage,
+    EpochTime,
     IngestResult,
     LatestReadings,
     ReadingPage,
     now_ms,
-    to_epoch_ms,
 )
 from croody_core.scopes import SCOPE_TELEMETRY_READ, SCOPE_TELEMETRY_WRITE
 from observability.metrics import READINGS_INGESTED
@@ -56,6 +58,37 @@ Order = Literal["asc", "desc"]
 DEFAULT_RANGE_MS = 24 * 3600 * 1000
 REPLAY_PAGE = 500
 MAX_STORED_INT = 2**62  # bigger numbers from a client would overflow the BIGINT columns
+
+MAX_TIME_LENGTH = 40
+_INTEGER = re.compile(r"-?[0-9]+")
+
+
+def _time_from_url(value: object) -> object:
+    """A time as a query string carries it: an integer is epoch milliseconds, and the `+` of
+    an unencoded offset (2026-01-31T12:00:00+02:00) arrives as a space."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if len(text) > MAX_TIME_LENGTH:
+        raise ValueError(f"longer than {MAX_TIME_LENGTH} characters")
+    if "T" in text and " " in text:
+        text = text.replace(" ", "+")
+    return int(text) if _INTEGER.fullmatch(text) else text
+
+
+# `from` and `to`: RFC 3339 with an offset, or epoch ms, within apis.common.timestamps' range.
+QueryTime = Annotated[
+    EpochTime | None,
+    BeforeValidator(_time_from_url),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                datetime_schema(maxLength=MAX_TIME_LENGTH, example="2026-01-31T12:00:00Z"),
+                epoch_ms_schema(example=1769860800000),
+            ]
+        }
+    ),
+]
 
 _BATCH_EXAMPLE = [
     READING_EXAMPLE,
@@ -148,7 +181,8 @@ async def last(request: Request, principal: Reader, robot: RobotFilter = None) -
         "`order=desc`), a page at a time (follow `next_cursor`). With `bucket`, one row per "
         "time bucket instead, oldest first, each numeric field "
         "aggregated with `agg`. Times are RFC 3339 (use `Z` or `%2B` for the offset in a URL) or "
-        "epoch milliseconds; `to` defaults to now and `from` to 24 hours before `to`."
+        f"epoch milliseconds, {RANGE}; `to` defaults to now and `from` to 24 hours before "
+        "`to` (not before 1970)."
     ),
     responses={**AUTH_RESPONSES, **error_responses(422)},
 )
@@ -156,8 +190,8 @@ async def query(
     request: Request,
     principal: Reader,
     robot: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,50}$"), Query()],
-    start: Annotated[str | None, Query(alias="from", max_length=40)] = None,
-    end: Annotated[str | None, Query(alias="to", max_length=40)] = None,
+    start: Annotated[QueryTime, Query(alias="from", description="inclusive")] = None,
+    end: Annotated[QueryTime, Query(alias="to", description="exclusive")] = None,
     bucket: Bucket | None = None,
     agg: Aggregate | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
@@ -165,10 +199,11 @@ async def query(
     order: Order = "asc",
 ) -> dict[str, Any]:
     narrow(await readable_robots(request, principal), robot)
-    end_ms = _time_param("to", end) if end is not None else now_ms() + 1
-    start_ms = _time_param("from", start) if start is not None else end_ms - DEFAULT_RANGE_MS
+    end_ms = end if end is not None else now_ms() + 1
+    start_ms = start if start is not None else max(end_ms - DEFAULT_RANGE_MS, EARLIEST_MS)
     if start_ms >= end_ms:
-        raise _bad_param("from", "must be earlier than `to`")
+        default = "" if start is not None else "(by default 24 hours before `to`, from 1970) "
+        raise _bad_param("from", f"{default}must be earlier than `to`")
     engine = request.app.state.engine
     if bucket is None:
         if agg is not None:
@@ -323,19 +358,6 @@ def _bad_param(name: str, message: str) -> ApiError:
         f"`{name}` {message}.",
         [{"field": name, "message": message, "type": "value_error"}],
     )
-
-
-def _time_param(name: str, value: str) -> int:
-    text = value.strip()
-    if "T" in text and " " in text:
-        text = text.replace(" ", "+")  # an unencoded "+00:00" arrives as a space
-    try:
-        value_ms = to_epoch_ms(int(text) if text.isdigit() else text)
-    except (ValueError, OverflowError) as error:
-        raise _bad_param(name, str(error)) from None
-    if not 0 <= value_ms <= MAX_STORED_INT:
-        raise _bad_param(name, "is out of range")
-    return value_ms
 
 
 def _encode_cursor(*values: int) -> str:

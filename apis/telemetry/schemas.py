@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -17,11 +18,21 @@ from pydantic import (
     field_validator,
 )
 
+from apis.common.timestamps import (
+    LATEST,
+    RANGE,
+    check_epoch_ms,
+    datetime_schema,
+    epoch_ms,
+    epoch_ms_schema,
+)
+
 MAX_BATCH = 1000
 MAX_BODY_BYTES = 256 * 1024
 MAX_EXTRA_BYTES = 2048
 FUTURE_TOLERANCE_MS = 5 * 60 * 1000
-EARLIEST_MS = 946_684_800_000  # 2000-01-01T00:00:00Z: anything earlier is a unit mistake
+EARLIEST_READING = datetime(2000, 1, 1, tzinfo=UTC)  # anything earlier is a unit mistake
+EARLIEST_MS = epoch_ms(EARLIEST_READING)  # 946_684_800_000
 
 Status = Literal["idle", "moving", "charging", "docked", "error", "offline"]
 RobotId = Annotated[
@@ -36,7 +47,11 @@ def now_ms() -> int:
 
 
 def to_epoch_ms(value: object) -> int:
-    """An RFC 3339 timestamp with offset, or integer epoch milliseconds, as epoch ms (UTC)."""
+    """An RFC 3339 timestamp with offset, or integer epoch milliseconds, as epoch ms (UTC).
+
+    Not bounded here: EpochTime adds the range every API time is held to
+    (apis.common.timestamps).
+    """
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     if isinstance(value, str):
@@ -45,7 +60,7 @@ def to_epoch_ms(value: object) -> int:
         except ValueError:
             parsed = None
         if parsed is not None and parsed.tzinfo is not None:
-            return int(parsed.timestamp() * 1000)
+            return epoch_ms(parsed)
     raise ValueError(
         "expected an RFC 3339 timestamp with a UTC offset (2026-01-31T12:00:00Z) "
         "or integer milliseconds since the Unix epoch"
@@ -58,14 +73,19 @@ def format_ms(value: int) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{millis:03d}Z"
 
 
+# A time as epoch milliseconds, sent as RFC 3339 with an offset or as epoch ms, within the range
+# every API time is held to (else a `time_out_of_range` error).
+EpochTime = Annotated[int, BeforeValidator(to_epoch_ms), AfterValidator(check_epoch_ms)]
+
 _TIMESTAMP_SCHEMA = {
     "anyOf": [
-        {"type": "string", "format": "date-time", "example": "2026-01-31T12:00:00.250Z"},
-        {"type": "integer", "minimum": EARLIEST_MS, "example": 1769860800250},
+        datetime_schema(EARLIEST_READING, LATEST, example="2026-01-31T12:00:00.250Z"),
+        epoch_ms_schema(EARLIEST_MS, example=1769860800250),
     ],
-    "description": "RFC 3339 with a UTC offset, or epoch milliseconds; at most 5 minutes ahead.",
+    "description": "RFC 3339 with a UTC offset, or epoch milliseconds; from 2000-01-01 to at "
+    f"most 5 minutes ahead (and always {RANGE}).",
 }
-Timestamp = Annotated[int, BeforeValidator(to_epoch_ms), WithJsonSchema(_TIMESTAMP_SCHEMA)]
+Timestamp = Annotated[EpochTime, WithJsonSchema(_TIMESTAMP_SCHEMA)]
 
 READING_EXAMPLE: dict[str, Any] = {
     "robot_id": "rover-1-3f9a1c",
