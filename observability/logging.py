@@ -41,6 +41,9 @@ def logging_config(level: str = "INFO") -> dict[str, Any]:
             "uvicorn": {"handlers": ["stderr"], "level": level, "propagate": False},
             "uvicorn.error": {"handlers": ["stderr"], "level": level, "propagate": False},
             "django": {"handlers": ["stderr"], "level": level, "propagate": False},
+            # Security events (observability.security) are an audit trail: kept at INFO
+            # whatever LOG_LEVEL says, so a quieter log never hides a key change.
+            "croody.security": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
             "django.server": {"handlers": [], "propagate": False},
             # One line per background task run is noise; failures still come through.
             "django_tasks": {"level": "WARNING"},

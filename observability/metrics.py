@@ -7,6 +7,7 @@ import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from asgi_correlation_id import correlation_id
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
@@ -16,6 +17,8 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
+
+from observability.security import security_event
 
 # Starlette's shapes (MutableMapping), so FastAPI apps and Starlette middleware fit as they are.
 Scope = MutableMapping[str, Any]
@@ -77,8 +80,17 @@ def metrics_allowed(scope: Scope, token: str) -> bool:
         return False
 
 
-async def metrics_endpoint(scope: Scope, send: Send, token: str) -> None:
+async def metrics_endpoint(scope: Scope, send: Send, token: str, service: str) -> None:
     if not metrics_allowed(scope, token):
+        security_event(
+            "permission_denied",
+            service=service,
+            request_id=correlation_id.get(),
+            client=(scope.get("client") or (None,))[0],
+            method=scope["method"],
+            path=scope["path"],
+            status=403,
+        )
         body = b'{"error":"forbidden","detail":"metrics need the METRICS_TOKEN bearer token"}'
         status, content_type = 403, b"application/json"
     else:

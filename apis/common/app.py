@@ -16,6 +16,7 @@ from apis.common.key_directory import KeyDirectory
 from apis.common.ratelimit import RateLimiter
 from apis.common.security import SecurityHeadersMiddleware
 from apis.common.settings import ServiceSettings
+from observability.security import expect_service
 
 
 class CheckStatus(BaseModel):
@@ -133,6 +134,8 @@ def create_api(
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.service = service  # names the service in its security events
+    expect_service(service)
     install_error_handlers(app)
     install_docs(app, prefix)
     app.add_middleware(SecurityHeadersMiddleware, docs_prefix=f"{prefix}/docs")

@@ -149,6 +149,8 @@ def require_scopes(*scopes: str) -> Callable[..., Awaitable[Principal]]:
     async def dependency(
         request: Request, principal: Annotated[Principal, Depends(authenticate)]
     ) -> Principal:
+        # For the security event of a refusal (apis.common.security_events).
+        request.state.principal, request.state.required_scopes = principal, list(scopes)
         limiter: RateLimiter | None = getattr(request.app.state, "rate_limiter", None)
         if limiter is not None:
             retry_after = await limiter.retry_after(principal.source)

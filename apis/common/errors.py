@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from apis.common.security_events import report_refusal
 from croody_core.errors import ERROR_CODES, error_body
 
 
@@ -45,7 +46,8 @@ class ApiError(Exception):
         self.headers = headers
 
 
-async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
+async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
+    report_refusal(request, exc.status, exc.headers)  # 401/403/429: a security event
     return JSONResponse(
         jsonable_encoder(error_body(exc.status, exc.message, exc.details)),
         status_code=exc.status,
@@ -53,7 +55,8 @@ async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
     )
 
 
-async def _http_exception(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+async def _http_exception(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    report_refusal(request, exc.status_code, exc.headers)  # 401/403/429: a security event
     return JSONResponse(
         error_body(exc.status_code, str(exc.detail)),
         status_code=exc.status_code,

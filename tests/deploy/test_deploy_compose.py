@@ -531,6 +531,8 @@ def test_prometheus_scrapes_each_service_with_the_token(repo, resolved):
     assert {rule["alert"] for group in rules["groups"] for rule in group["rules"]} >= {
         "ServiceDown",
         "HighErrorRate",
+        "LockoutSpike",
+        "PermissionDeniedSpike",
     }
 
 
@@ -546,8 +548,14 @@ def test_grafana_is_provisioned(repo):
     assert providers[0]["options"]["path"] == "/var/lib/grafana/dashboards"
     dashboard = json.loads((repo / "deploy/grafana/dashboards/croody-overview.json").read_text())
     titles = {panel["title"]: panel for panel in dashboard["panels"]}
-    for wanted in ("Request rate", "Latency", "Errors", "ingest rate", "IDS alerts"):
+    for wanted in ("Request rate", "Latency", "Errors", "ingest rate", "IDS alerts", "Security"):
         assert any(wanted.lower() in title.lower() for title in titles), wanted
+    # The security events' rate, one line per event (observability/security.py).
+    security = [target["expr"] for target in titles["Security events"]["targets"]]
+    assert any(
+        "croody_security_events_total" in expr and re.search(r"by \(event\)", expr)
+        for expr in security
+    ), security
     for panel in dashboard["panels"]:
         assert panel["datasource"]["uid"] == uid
         for target in panel["targets"]:
