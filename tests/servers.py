@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -41,6 +42,23 @@ class Server:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
+
+
+def emailed_link(log: str, to: str, path: str) -> str:
+    """The newest link to `path` in an email to `to`, from a development server's log (its
+    console email backend prints each message, then a line of 79 dashes)."""
+    messages = [
+        message
+        for message in log.split("-" * 79)
+        if re.search(rf"^To: {re.escape(to)}$", message, re.MULTILINE)
+    ]
+    links = [
+        link
+        for message in messages
+        for link in re.findall(rf"https?://\S+?{re.escape(path)}\S*", message)
+    ]
+    assert links, f"no email to {to} with a link to {path} in the log"
+    return links[-1]
 
 
 def run_manage(env: dict[str, str], *args: str) -> str:

@@ -1,12 +1,20 @@
 """Languages: every page under its language prefix, `/` redirected, lang/dir right."""
 
 import re
+from html import unescape
+from unittest import mock
 
 import pytest
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.utils import translation
+from django.utils.translation import gettext
 from wagtail.models import Locale, Page
 from wagtail_localize.models import LocaleSynchronization
 
+from cms.accounts.models import UserProfile
+from cms.accounts.views import SignupView
 from cms.base.demo.content import HOME_PAGE
 from cms.base.demo.loader import catalogue
 from cms.home.models import HomePage
@@ -77,6 +85,95 @@ def test_language_selector_with_bad_input_still_lands_on_a_home_page(client, dat
 
 def test_language_selector_needs_post(client):
     assert client.get("/language/?language=ja").status_code == 405
+
+
+# The selector's POST is CSRF-exempt (cached pages carry no token); the profile is not.
+
+
+@pytest.fixture
+def member():
+    user = get_user_model().objects.create_user("kenji", "kenji@example.com", "x-Pass-12345")
+    UserProfile.objects.filter(user=user).update(language="ja")
+    browser = Client(enforce_csrf_checks=True)  # as a browser: no token, no pass
+    browser.force_login(user)
+    return browser, user
+
+
+def profile_language(user) -> str:
+    return UserProfile.objects.get(user=user).language
+
+
+@pytest.mark.parametrize("headers", [{"HTTP_ORIGIN": "https://evil.example"}, {}])
+def test_a_cross_site_post_sets_the_cookie_but_leaves_the_profile(member, headers):
+    browser, user = member
+    response = browser.post("/language/", {"language": "ar"}, **headers)
+    assert response.status_code == 302
+    assert response["Location"] == "/ar/"
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "ar"
+    assert profile_language(user) == "ja"
+
+
+def test_the_selector_of_a_signed_in_user_carries_a_token_and_changes_the_profile(member):
+    browser, user = member
+    html = browser.get("/ja/").content.decode()
+    form = re.search(r'<form class="language-selector".*?</form>', html, re.S).group(0)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+    response = browser.post("/language/", {"language": "hi", "csrfmiddlewaretoken": token})
+    assert response["Location"] == "/hi/"
+    assert profile_language(user) == "hi"
+
+
+def test_anonymous_visitors_switch_without_a_token_and_their_pages_have_none(client):
+    visitor = Client(enforce_csrf_checks=True)
+    html = visitor.get("/es/").content.decode()
+    form = re.search(r'<form class="language-selector".*?</form>', html, re.S).group(0)
+    assert "csrfmiddlewaretoken" not in form  # a token would keep the page out of the cache
+    response = visitor.post("/language/", {"language": "fr"})
+    assert response.status_code == 302
+    assert response["Location"] == "/fr/"
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "fr"
+
+
+# Error pages: the visitor's language, with or without a prefix.
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_404_page_in_every_language(client, code):
+    response = client.get(f"/{code}/no-such-page/")
+    assert response.status_code == 404
+    assert html_attrs(response.content) == (code, "rtl" if code in RTL else "ltr")
+    with translation.override(code):
+        heading = gettext("Page not found")
+    assert f"<h1>{heading}</h1>" in unescape(response.content.decode())
+
+
+def test_unprefixed_missing_paths_go_to_the_visitors_language(client):
+    response = client.get("/no-such-page", HTTP_ACCEPT_LANGUAGE="ar", follow=True)
+    assert response.redirect_chain[-1][0] == "/ar/no-such-page/"
+    assert response.status_code == 404
+    assert html_attrs(response.content) == ("ar", "rtl")
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_500_page_in_every_language(code):
+    visitor = Client(raise_request_exception=False)
+    with mock.patch.object(SignupView, "get_context_data", side_effect=RuntimeError("bug")):
+        response = visitor.get(f"/{code}/account/signup/")
+    assert response.status_code == 500
+    assert html_attrs(response.content) == (code, "rtl" if code in RTL else "ltr")
+    with translation.override(code):
+        heading = gettext("Something went wrong")
+    assert code == "en" or heading != "Something went wrong"
+    assert f"<h1>{heading}</h1>" in unescape(response.content.decode())
+    assert f'href="/{code}/"' in response.content.decode()
+
+
+def test_500_page_on_an_unprefixed_path_follows_the_browser():
+    visitor = Client(raise_request_exception=False)
+    with mock.patch("cms.base.views._translated_url", side_effect=RuntimeError("bug")):
+        response = visitor.post("/language/", {"language": "fr"}, HTTP_ACCEPT_LANGUAGE="ja")
+    assert response.status_code == 500
+    assert html_attrs(response.content) == ("ja", "ltr")
 
 
 @pytest.mark.parametrize(

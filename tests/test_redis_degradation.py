@@ -17,7 +17,15 @@ import pytest
 import redis
 
 from cms.base.cache_logging import OncePerInterval
-from tests.servers import base_env, free_port, fresh_database_url, run_manage, start_server
+from tests.servers import (
+    Server,
+    base_env,
+    emailed_link,
+    free_port,
+    fresh_database_url,
+    run_manage,
+    start_server,
+)
 
 REDIS_SERVER = shutil.which("redis-server")
 PASSWORD = "Correct-Horse-Battery-9"
@@ -84,9 +92,10 @@ def throwaway_redis():
     server.stop()
 
 
-def sign_up(http: httpx.Client, username: str) -> httpx.Response:
+def sign_up(http: httpx.Client, username: str, server: Server) -> httpx.Response:
+    """Sign up and follow the emailed link (from the server's log): the account's creation."""
     http.get("/en/account/signup/")
-    return http.post(
+    sent = http.post(
         "/en/account/signup/",
         data={
             "username": username,
@@ -96,6 +105,10 @@ def sign_up(http: httpx.Client, username: str) -> httpx.Response:
             "csrfmiddlewaretoken": http.cookies["csrftoken"],
         },
     )
+    assert sent.status_code == 302, sent.text[:500]
+    link = emailed_link(server.log(), f"{username}@example.com", "/en/account/signup/confirm/")
+    http.get(link)
+    return http.post(link, data={"csrfmiddlewaretoken": http.cookies["csrftoken"]})
 
 
 def sign_in(http: httpx.Client, username: str, password: str) -> httpx.Response:
@@ -128,7 +141,7 @@ def test_a_redis_outage_degrades_to_no_cache(site_env, throwaway_redis, tmp_path
         assert hit.text == miss.text
         for header in SECURITY_HEADERS:  # a hit is sent before Django: it keeps them all
             assert hit.headers[header] == miss.headers[header], header
-        assert sign_up(member, "rosa").status_code == 302
+        assert sign_up(member, "rosa", server).status_code == 302
         assert member.get("/en/account/profile/").status_code == 200
         assert sign_in(anonymous, "rosa", "wrong").status_code == 200
         assert anonymous.get("/api/v2/pages/").status_code == 200

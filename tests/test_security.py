@@ -4,13 +4,16 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+from django.utils import translation
+from django.utils.translation import gettext
 from fastapi.testclient import TestClient
 
 from apis.ids.main import app as ids_app
 from apis.telemetry.main import app as telemetry_app
-from tests.servers import REPO
+from tests.servers import REPO, base_env, run_manage
 
 
 def csp_directives(header: str) -> dict[str, list[str]]:
@@ -127,6 +130,7 @@ print(json.dumps({
     "hsts": secure.get("Strict-Transport-Security"),
     "session_secure": settings.SESSION_COOKIE_SECURE,
     "csrf_secure": settings.CSRF_COOKIE_SECURE,
+    "serve_media": settings.SERVE_MEDIA,
 }))
 """
 
@@ -149,3 +153,91 @@ def test_production_redirects_to_https_with_hsts_and_secure_cookies(tmp_path):
     assert probe["plain_location"] == "https://croody.example/es/"
     assert probe["hsts"] == "max-age=31536000; includeSubDomains; preload"
     assert probe["session_secure"] and probe["csrf_secure"]
+    assert probe["serve_media"] is False  # uploads come from S3 or the web server, not Django
+
+
+# `make run` (cms.settings.dev): visitors' error pages unless DEBUG=1, uploads still served.
+
+DEV_PROBE = """
+import json, django
+django.setup()
+from django.conf import settings
+from django.test import Client
+client = Client(HTTP_HOST="127.0.0.1:8000")
+def get(path, **headers):
+    response = client.get(path, **headers)
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    response.close()
+    return {
+        "status": response.status_code,
+        "location": response.get("Location"),
+        "body": body.decode(errors="replace"),
+    }
+print(json.dumps({
+    "debug": settings.DEBUG,
+    "es": get("/es/no-such-page/"),
+    "ar": get("/ar/no-such-page/"),
+    "unprefixed": get("/no-such-page", HTTP_ACCEPT_LANGUAGE="ja"),
+    "localhost": get("/es/no-such-page/", HTTP_HOST="localhost:8000"),
+    "media": get("/media/probe.txt"),
+    "static": get("/static/croody/css/tokens.css"),
+}))
+"""
+DEBUG_PAGE = "seeing this error because you have <code>DEBUG = True</code>"  # Django's debug page
+
+
+def dev_env(var_dir: Path, **extra: str) -> dict[str, str]:
+    env = base_env(var_dir, **extra)  # cms.settings.dev, with its own SQLite and files
+    for name in ("DEBUG", "AWS_STORAGE_BUCKET_NAME"):  # as a fresh `make run` has them
+        if name not in extra:
+            env.pop(name, None)
+    return env
+
+
+@pytest.fixture(scope="module")
+def dev_var_dir(tmp_path_factory) -> Path:
+    var_dir = tmp_path_factory.mktemp("dev-var")
+    run_manage(dev_env(var_dir), "migrate", "--noinput", "-v", "0")
+    (var_dir / "media").mkdir(exist_ok=True)
+    (var_dir / "media" / "probe.txt").write_text("an upload")
+    return var_dir
+
+
+def dev_probe(var_dir: Path, **extra: str) -> dict:
+    result = subprocess.run(
+        [sys.executable, "-c", DEV_PROBE],
+        cwd=REPO,
+        env=dev_env(var_dir, **extra),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_make_run_shows_visitors_the_translated_404_not_the_url_list(dev_var_dir):
+    probe = dev_probe(dev_var_dir)
+    assert probe["debug"] is False
+    for code, direction in (("es", "ltr"), ("ar", "rtl")):
+        page = probe[code]
+        assert page["status"] == 404
+        assert f'<html lang="{code}" dir="{direction}"' in page["body"]
+        with translation.override(code):
+            assert f"<h1>{gettext('Page not found')}</h1>" in page["body"]
+        assert "URLconf" not in page["body"] and DEBUG_PAGE not in page["body"]
+    # Unprefixed: to the visitor's language, where the page above answers.
+    assert probe["unprefixed"]["status"] == 302
+    assert probe["unprefixed"]["location"] == "/ja/no-such-page/"
+    assert probe["localhost"]["status"] == 404  # an allowed host, not a 400
+    # Uploaded and static files are still served without DEBUG.
+    assert (probe["media"]["status"], probe["media"]["body"]) == (200, "an upload")
+    assert probe["static"]["status"] == 200 and "--" in probe["static"]["body"]
+
+
+def test_make_run_with_debug_1_shows_djangos_debug_pages(dev_var_dir):
+    probe = dev_probe(dev_var_dir, DEBUG="1")
+    assert probe["debug"] is True
+    assert probe["es"]["status"] == 404
+    assert DEBUG_PAGE in probe["es"]["body"]
+    assert (probe["media"]["status"], probe["media"]["body"]) == (200, "an upload")

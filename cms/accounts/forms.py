@@ -3,12 +3,17 @@ from typing import Any, cast
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.hashers import make_password
+from django.http import HttpRequest
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from cms.accounts import emails
 from cms.accounts.models import (
     SCOPE_CHOICES,
     ApiKey,
     Palette,
+    PendingSignup,
     Theme,
     UserProfile,
     language_choices,
@@ -36,13 +41,37 @@ class SignupForm(UserCreationForm):
         self.fields["username"].widget.attrs.update(autocomplete="username", autofocus=True)
 
     def clean_email(self) -> str:
-        email = User.objects.normalize_email(self.cleaned_data["email"])
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                _("An account with this email already exists. Sign in or reset your password."),
-                code="duplicate_email",
-            )
-        return email
+        # Never "already registered" here: that would tell anyone which addresses have an
+        # account. send() deals with it by email, where only the address's owner reads it.
+        return User.objects.normalize_email(self.cleaned_data["email"])
+
+    def save(self, commit: bool = True) -> Any:
+        # UserCreationForm's save would create the account before the address is confirmed.
+        raise NotImplementedError("sign-up creates no account directly: use send()")
+
+    def send(self, request: HttpRequest) -> None:
+        """Email the address: a link that creates the account when the address is new, or,
+        when it already has one, a notice to its owner on how to sign in or reset the
+        password. No account exists until the link is followed.
+
+        Both branches hash the password and send one email, so neither the page that
+        follows nor the time it takes tells them apart.
+        """
+        email = self.cleaned_data["email"]
+        password_hash = make_password(self.cleaned_data["password1"])
+        accounts = list(User.objects.filter(email__iexact=email))
+        if accounts:
+            for account in accounts:
+                if account.is_active:  # as password reset: no mail for a deactivated account
+                    emails.send_signup_notice(request, account)
+            return
+        pending, token = PendingSignup.objects.start(
+            username=self.cleaned_data["username"],
+            email=email,
+            password_hash=password_hash,
+            language=translation.get_language() or "",
+        )
+        emails.send_signup_confirmation(request, pending, token)
 
 
 class ProfileForm(forms.ModelForm):

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import secrets
 import uuid
 from collections.abc import Iterable
+from datetime import timedelta
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -13,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -104,6 +108,10 @@ def profile_for(user: Any) -> UserProfile:
     except UserProfile.DoesNotExist:
         profile, _created = UserProfile.objects.get_or_create(user=user)
         return profile
+
+
+# Sent by ApiKey.revoke() when it revokes a key (with `api_key`); the security log listens.
+api_key_revoked = Signal()
 
 
 class ApiKeyQuerySet(models.QuerySet):
@@ -304,9 +312,13 @@ class ApiKey(models.Model):
         if self.revoked_at is not None:
             return False
         self.revoked_at = timezone.now()
-        type(self).objects.filter(pk=self.pk, revoked_at__isnull=True).update(
-            revoked_at=self.revoked_at
+        revoked = (
+            type(self)
+            .objects.filter(pk=self.pk, revoked_at__isnull=True)
+            .update(revoked_at=self.revoked_at)
         )
+        if revoked:  # not when another request revoked it first
+            api_key_revoked.send(sender=type(self), api_key=self)
         return True
 
 
@@ -322,3 +334,107 @@ def owner_record(user_id: int) -> Owner | None:
         groups=frozenset(user.groups.values_list("name", flat=True)),
         robots=frozenset(Robot.objects.owned_by(user).values_list("robot_id", flat=True)),
     )
+
+
+# --- Sign-up: no account until the address is confirmed ------------------------------------
+
+SIGNUP_LINK_LIFETIME = timedelta(days=3)  # as long as a password reset link (Django's default)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()  # 256 random bits: a fast hash is right
+
+
+class PendingSignupQuerySet(models.QuerySet):
+    def expired(self) -> PendingSignupQuerySet:
+        return self.filter(created_at__lt=timezone.now() - SIGNUP_LINK_LIFETIME)
+
+    def current(self) -> PendingSignupQuerySet:
+        return self.filter(created_at__gte=timezone.now() - SIGNUP_LINK_LIFETIME)
+
+
+class PendingSignupManager(models.Manager.from_queryset(PendingSignupQuerySet)):  # type: ignore[misc]
+    def start(
+        self, *, username: str, email: str, password_hash: str, language: str
+    ) -> tuple[PendingSignup, str]:
+        """Keep a sign-up until its link is followed; return it with the link's token.
+
+        Only the token's hash is stored. Expired sign-ups are dropped on the way.
+        """
+        self.expired().delete()
+        token = secrets.token_urlsafe(32)
+        if language not in {code for code, _name in settings.LANGUAGES}:
+            language = settings.LANGUAGE_CODE
+        pending = self.create(
+            token_hash=_token_hash(token),
+            username=username,
+            email=email,
+            password=password_hash,
+            language=language,
+        )
+        return pending, token
+
+    def for_token(self, token: str) -> PendingSignup | None:
+        """The unexpired sign-up this link token belongs to, if any."""
+        return self.current().filter(token_hash=_token_hash(token)).first()
+
+
+class PendingSignup(models.Model):
+    """A sign-up waiting for its address to be confirmed (shown nowhere but the link's page).
+
+    The account is only created when the emailed link is followed, so an address someone
+    typed, theirs or not, reserves neither the address nor the username, and the sign-up
+    form answers the same whether or not the address already has an account.
+    """
+
+    token_hash = models.CharField(max_length=64, unique=True)
+    username = models.CharField(max_length=150)
+    email = models.EmailField()
+    password = models.CharField(max_length=128)  # a hash, as in User.password
+    language = models.CharField(max_length=10, default=default_language)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = PendingSignupManager()
+
+    def __str__(self) -> str:
+        return f"{self.username} <{self.email}>"
+
+    def create_account(self) -> Any:
+        """Create the user (with its profile in the sign-up's language) and forget every
+        pending sign-up for this address.
+
+        Raises ValidationError when the link was used already, or when the address or the
+        username has been taken since (by another sign-up confirmed first).
+        """
+        user_model = get_user_model()
+        used = ValidationError(
+            _("This link is invalid: it may have been used already or have expired."), code="used"
+        )
+        taken = ValidationError(
+            _("The username “%(username)s” has been taken since. Please sign up again."),
+            code="username_taken",
+            params={"username": self.username},
+        )
+        with transaction.atomic():
+            # Deleting first makes the link single-use, even for two clicks at once; a link
+            # that cannot create its account is spent too.
+            deleted, _counts = type(self).objects.filter(pk=self.pk).delete()
+            if not deleted or user_model.objects.filter(email__iexact=self.email).exists():
+                problem = used
+            elif user_model.objects.filter(username__iexact=self.username).exists():
+                problem = taken
+            else:
+                try:
+                    with transaction.atomic():
+                        user = user_model.objects.create(
+                            username=self.username, email=self.email, password=self.password
+                        )
+                except IntegrityError:  # the same username, confirmed a moment earlier
+                    problem = taken
+                else:
+                    UserProfile.objects.update_or_create(
+                        user=user, defaults={"language": self.language}
+                    )
+                    type(self).objects.filter(email__iexact=self.email).delete()
+                    return user
+        raise problem

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy, translate_url
@@ -19,10 +20,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
-from django.views.generic import FormView
+from django.views.generic import FormView, TemplateView
 
 from cms.accounts.forms import ApiKeyForm, PreferencesForm, ProfileForm, SignupForm
-from cms.accounts.models import ApiKey, profile_for
+from cms.accounts.models import ApiKey, PendingSignup, profile_for
 from cms.robots.forms import RobotForm
 from cms.robots.models import Robot
 from cms.robots.my_robots import my_robots_context
@@ -63,16 +64,40 @@ class SignupView(FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def form_valid(self, form: SignupForm) -> HttpResponse:
-        user = form.save()
-        profile = profile_for(user)
-        language = translation.get_language()
-        if language in LANGUAGE_CODES:
-            profile.language = language
-            profile.save(update_fields=["language"])
-        login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(self.request, _("Welcome to Croody! Your account is ready."))
-        response = HttpResponseRedirect(url_in_language(profile.language, "accounts:profile"))
-        return remember_language(response, profile.language)
+        form.send(self.request)  # the same answer whether or not the address has an account
+        return HttpResponseRedirect(reverse("accounts:signup_sent"))
+
+
+@method_decorator(never_cache, name="dispatch")
+class SignupSentView(TemplateView):
+    template_name = "accounts/signup_sent.html"
+
+
+@method_decorator(never_cache, name="dispatch")
+class SignupConfirmView(TemplateView):
+    """The emailed link: a page with a button, and the account is created by its POST (mail
+    scanners that open links must not create accounts or get signed in)."""
+
+    template_name = "accounts/signup_confirm.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["pending"] = PendingSignup.objects.for_token(kwargs["token"])
+        return context
+
+    def post(self, request: HttpRequest, token: str) -> HttpResponse:
+        pending = PendingSignup.objects.for_token(token)
+        if pending is None:
+            return self.get(request, token=token)
+        try:
+            user = pending.create_account()
+        except ValidationError as error:
+            return self.render_to_response({"pending": None, "problem": " ".join(error.messages)})
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        with translation.override(pending.language):
+            messages.success(request, _("Welcome to Croody! Your account is ready."))
+        response = HttpResponseRedirect(url_in_language(pending.language, "accounts:profile"))
+        return remember_language(response, pending.language)
 
 
 class LoginView(auth_views.LoginView):

@@ -6,3 +6,8 @@ class BaseConfig(AppConfig):
 
     name = "cms.base"
     label = "base"
+
+    def ready(self) -> None:
+        from cms.base import security_events
+
+        security_events.connect()  # the security log's receivers (cms/base/security_events.py)

@@ -1,5 +1,13 @@
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseForbidden,
+    HttpResponseRedirect,
+    JsonResponse,
+)
+from django.middleware.csrf import CsrfViewMiddleware
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import check_for_language, get_language_from_request
 from django.views.decorators.cache import never_cache
@@ -28,7 +36,26 @@ def health(request: HttpRequest) -> JsonResponse:
     )
 
 
-@csrf_exempt  # only sets a language cookie; a token would stop pages being cached
+class _CsrfCheck(CsrfViewMiddleware):
+    """CsrfViewMiddleware's own checks (Origin, Referer over HTTPS, the token), as a yes or
+    no: like Django's requires_csrf_token, a failure renders no 403 page and logs nothing."""
+
+    def _reject(self, request: HttpRequest, reason: str) -> HttpResponseBase:
+        return HttpResponseForbidden(reason)
+
+
+def passes_csrf_check(request: HttpRequest) -> bool:
+    """Whether this request would pass CsrfViewMiddleware, for a view that is exempt."""
+    check = _CsrfCheck(_unprotected_view)
+    return check.process_view(request, _unprotected_view, (), {}) is None
+
+
+def _unprotected_view(request: HttpRequest) -> HttpResponse:
+    """Stands for the view in passes_csrf_check: one with no csrf_exempt mark."""
+    return HttpResponse()
+
+
+@csrf_exempt  # anonymous visitors: cached pages carry no token (see below)
 @require_POST
 def switch_language(request: HttpRequest) -> HttpResponseRedirect:
     """The language selector's target (a plain form, so it works without JavaScript).
@@ -37,12 +64,18 @@ def switch_language(request: HttpRequest) -> HttpResponseRedirect:
     it is not translated), or that language's home page when the page has no version
     there at all. The choice is remembered in the language cookie and, for a signed-in
     user, in the profile.
+
+    The view is CSRF-exempt so that the selector works from cached pages, which are
+    anonymous and carry no token: another site can at most set a visitor's language cookie.
+    The profile is the user's data, so it changes only when the request passes Django's CSRF
+    checks (signed-in users are never served cached pages: their selector has a token).
     """
     code = request.POST.get("language", "")
     if not check_for_language(code) or code not in LANGUAGE_CODES:
         code = settings.LANGUAGE_CODE
     destination = _translated_url(request.POST.get("page", ""), code) or f"/{code}/"
-    if request.user.is_authenticated:  # the profile follows the choice, on every device
+    # The profile follows the choice, on every device.
+    if request.user.is_authenticated and passes_csrf_check(request):
         UserProfile.objects.filter(user=request.user).update(language=code)
     response = HttpResponseRedirect(destination)
     response.set_cookie(

@@ -90,7 +90,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: a stored page keeps every header the others add, so cms.pagecache.asgi can send
+    # Outermost: the security log (cms/base/security_events.py) sees every 401/403 answered,
+    # and requests that did not come through observability.instrument get a request id.
+    "cms.base.security_events.SecurityEventsMiddleware",
+    # Then: a stored page keeps every header the others add, so cms.pagecache.asgi can send
     # it without Django; it only answers GETs of pages from visitors without a session.
     "cms.pagecache.middleware.PageCacheMiddleware",
     "corsheaders.middleware.CorsMiddleware",  # before anything that may answer first
@@ -282,6 +285,8 @@ STORAGES = s3_storages(os.environ) or {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Development only (dev.py): Django serves MEDIA_ROOT itself; elsewhere S3 or the web server does.
+SERVE_MEDIA = False
 # Where file URLs point when that is not our own origin (a CDN domain or the S3 endpoint).
 FILES_ORIGIN = media_origin(os.environ)
 
@@ -310,6 +315,8 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# Logs the failure as a security event, then shows Django's own (translated) page.
+CSRF_FAILURE_VIEW = "cms.base.security_events.csrf_failure"
 
 # The theme boot script is inlined in <head> (no flash of the wrong theme) and allowed by its
 # hash, not a nonce, so whole pages stay cacheable; croody_assets inlines the same bytes.
@@ -355,6 +362,8 @@ REST_FRAMEWORK = {
     # REMOTE_ADDR is already the client behind our proxies (TRUSTED_PROXIES); DRF must not
     # read X-Forwarded-For itself, whose left end the client writes.
     "NUM_PROXIES": 0,
+    # DRF's own, also logging throttled requests as security events.
+    "EXCEPTION_HANDLER": "cms.base.security_events.drf_exception_handler",
     "DEFAULT_THROTTLE_RATES": {"api": os.environ.get("API_THROTTLE_RATE", "120/minute") or None},
 }
 WAGTAILAPI_BASE_URL = WAGTAILADMIN_BASE_URL  # one origin: absolute URLs in API answers

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.servers import base_env, fresh_database_url, run_manage, start_server
+from tests.servers import Server, base_env, fresh_database_url, run_manage, start_server
 
 # Playwright's sync API keeps an event loop running in the main thread for the whole
 # session; Django refuses ORM calls under a running loop unless told it is safe here.
@@ -52,6 +52,7 @@ class Site:
     base_url: str
     admin_username: str
     admin_password: str
+    server: Server  # its log holds the emails sent (the console backend of development)
 
 
 @pytest.fixture(scope="session")
@@ -67,7 +68,7 @@ def site(tmp_path_factory) -> Site:
     login = re.search(r"Admin login: (\S+) / (\S+)", output)
     assert login, f"setup_croody printed no admin login:\n{output}"
     server = start_server("gateway", env, var_dir / "gateway.log")
-    yield Site(server.base_url, login.group(1), login.group(2))
+    yield Site(server.base_url, login.group(1), login.group(2), server)
     server.stop()
 
 

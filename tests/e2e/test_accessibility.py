@@ -32,7 +32,7 @@ def test_buddy_pages_pass_axe(page: Page, site, code, page_type):
 
 @pytest.mark.parametrize("code", ["es", "ar"])
 def test_profile_page_passes_axe(page: Page, site, code):
-    sign_up(page, site.base_url, language=code)
+    sign_up(page, site, language=code)
     expect(page.locator("html")).to_have_attribute("dir", "rtl" if code == "ar" else "ltr")
     problems = axe_problems(page)
     assert problems == [], "\n".join(problems)

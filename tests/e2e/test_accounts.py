@@ -7,19 +7,27 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from croody_core import keys
+from tests.servers import emailed_link
 
 PASSWORD = "Gator-Training-Passphrase-42"
 
 
-def sign_up(page: Page, base_url: str, language: str = "en") -> str:
+def sign_up(page: Page, site, language: str = "en") -> str:
+    """Sign up, follow the emailed link and create the account: signed in on the profile."""
     username = f"e2e_{uuid.uuid4().hex[:10]}"
-    page.goto(f"{base_url}/{language}/account/signup/")
+    page.goto(f"{site.base_url}/{language}/account/signup/")
     page.locator("#id_username").fill(username)
     page.locator("#id_email").fill(f"{username}@example.com")
     page.locator("#id_password1").fill(PASSWORD)
     page.locator("#id_password2").fill(PASSWORD)
     page.locator("main form button[type=submit]").click()
-    expect(page).to_have_url(f"{base_url}/{language}/account/profile/")
+    expect(page).to_have_url(f"{site.base_url}/{language}/account/signup/sent/")
+    link = emailed_link(
+        site.server.log(), f"{username}@example.com", f"/{language}/account/signup/confirm/"
+    )
+    page.goto(link)
+    page.locator("main form button[type=submit]").click()
+    expect(page).to_have_url(f"{site.base_url}/{language}/account/profile/")
     return username
 
 
@@ -55,7 +63,7 @@ def revoke(page: Page, prefix: str) -> None:
 
 
 def test_sign_up_register_a_robot_and_manage_a_key(page: Page, site, console_errors):
-    sign_up(page, site.base_url)
+    sign_up(page, site)
     expect(page.get_by_role("heading", level=1)).to_have_text("Your profile")
     expect(page.get_by_role("alert").or_(page.get_by_role("status")).first).to_contain_text(
         "Welcome"
@@ -83,7 +91,7 @@ def test_profile_forms_without_javascript(browser: Browser, site):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     try:
-        sign_up(page, site.base_url)
+        sign_up(page, site)
 
         # (1) Profile: a file that is not an image is refused next to the field, then a save.
         page.locator("#id_profile-avatar").set_input_files(

@@ -31,7 +31,7 @@ def position(page: Page, selector: str) -> tuple[str, str]:
 def test_a_simulated_robot_moves_on_its_owners_map(
     page: Page, browser: Browser, site, console_errors
 ):
-    sign_up(page, site.base_url)
+    sign_up(page, site)
     register_robot(page, "Rover Live")
     robot_id = page.locator("#tokens tr").filter(has_text="Rover Live").locator("code").inner_text()
     full_key = create_key(page, "simulator", "telemetry:write", robot="Rover Live")
