@@ -20,8 +20,11 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
-LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+# The range itself is croody_core's, shared with the CMS's forms.
+from croody_core.timerange import EARLIEST as EARLIEST
+from croody_core.timerange import LATEST as LATEST
+from croody_core.timerange import within
+
 _MS = timedelta(milliseconds=1)
 EARLIEST_MS = 0
 LATEST_MS = (LATEST - EARLIEST) // _MS  # 4_102_444_800_000
@@ -43,10 +46,10 @@ def check_datetime(value: datetime) -> datetime:
     """`value` in UTC (a naive one is taken as UTC) if within the range, else a
     `time_out_of_range` error. Compared before any conversion: converting 9999-12-31T23:00-05:00
     to UTC would itself overflow."""
-    if value.tzinfo is None or value.utcoffset() is None:
-        value = value.replace(tzinfo=UTC)
-    if not EARLIEST <= value <= LATEST:  # aware comparisons subtract offsets: no overflow
+    if not within(value):
         raise _out_of_range()
+    if value.tzinfo is None or value.utcoffset() is None:
+        return value.replace(tzinfo=UTC)
     return value.astimezone(UTC)
 
 

@@ -6,13 +6,26 @@ from datetime import datetime
 from typing import Any, cast
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from croody_core.timerange import EARLIEST, LATEST, within
 
 # The IDS API's categories and limits (its OpenAPI schema): the API checks them again.
 CATEGORIES = ("normal", "DoS", "Probe", "R2L", "U2R")
 SOURCE_MAX_LENGTH = 100
 MODEL_VERSION_MAX_LENGTH = 32
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d"]
+
+
+def validate_in_range(moment: datetime) -> None:
+    """The range the IDS API accepts, checked here so the analyst sees which field is off."""
+    if not within(moment):
+        raise ValidationError(
+            _("Pick a date between %(earliest)s and %(latest)s."),
+            code="out_of_range",
+            params={"earliest": EARLIEST.date().isoformat(), "latest": LATEST.date().isoformat()},
+        )
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -44,12 +57,14 @@ class AlertFilterForm(forms.Form):
         required=False,
         input_formats=DATETIME_FORMATS,
         widget=DateTimeLocalInput(),
+        validators=[validate_in_range],
     )
     until = forms.DateTimeField(
         label=_("Until (UTC)"),
         required=False,
         input_formats=DATETIME_FORMATS,
         widget=DateTimeLocalInput(),
+        validators=[validate_in_range],
     )
     unknown = forms.BooleanField(label=_("Only unknown values"), required=False)
 

@@ -141,6 +141,20 @@ def test_bad_filters_are_explained_not_errors(client, analyst, traffic) -> None:
     assert "page link is not valid" in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("since", "until"),
+    [("0001-01-01T00:00", ""), ("", "9999-12-31T23:59"), ("1969-12-31T23:59", "2100-01-01T00:01")],
+)
+def test_dates_the_service_would_refuse_are_explained_on_their_field(
+    client, analyst, traffic, since, until
+) -> None:
+    response = client.get(ALERTS, {"since": since, "until": until})
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert set(errors) == {name for name, value in (("since", since), ("until", until)) if value}
+    assert "1970-01-01" in str(errors) and "2100-01-01" in str(errors)
+
+
 def test_pages_of_older_predictions(client, analyst, traffic, monkeypatch) -> None:
     monkeypatch.setattr("cms.ids_admin.views.PAGE_SIZE", 2)
     html = client.get(ALERTS, {"verdict": ""}).content.decode()
