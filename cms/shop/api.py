@@ -2,16 +2,20 @@
 
 Read-only (every endpoint answers GET only), rate limited per client through Django's
 cache, JSON only. `/api/v2/products/` filters, sorts and searches with the catalogue's
-own form and QuerySet, so the page and the API always agree.
+own form and QuerySet, so the page and the API always agree. Every query parameter is
+checked before it reaches the database (cms/shop/api_params.py): a bad value is a 400 in
+the project's error body, never a 500. /api/v2/openapi.json describes it all.
 """
 
+from http import HTTPStatus
 from typing import Any, cast
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, JsonResponse
-from django.urls import URLPattern, URLResolver, re_path
+from django.urls import URLPattern, URLResolver, path, re_path
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
@@ -27,9 +31,12 @@ from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.documents.api.v2.views import DocumentsAPIViewSet
 from wagtail.images.api.v2.views import ImagesAPIViewSet
 
+from cms.shop.api_params import check_format, check_object_id, checked_query
+from cms.shop.api_schema import openapi_document
 from cms.shop.forms import CatalogueFilterForm
 from cms.shop.models import ProductCategory, ProductPage
 from cms.shop.querysets import ProductQuerySet
+from croody_core.errors import error_body
 
 THROTTLE_SCOPE = "api"
 # The API's own URLconf, without language prefixes (see answer_own_404s).
@@ -63,12 +70,38 @@ class APIRateThrottle(SimpleRateThrottle):
 
 
 class PublicAPIMixin:
+    """JSON only, throttled, every query parameter checked (api_params), every error in the
+    project's error body: `{"error": "bad_request", "message": "…", "details": […]}`."""
+
     renderer_classes = [JSONRenderer]
     throttle_classes = [APIRateThrottle]
 
     def initialize_request(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Request:
         answer_own_404s(request)
         return super().initialize_request(request, *args, **kwargs)  # type: ignore[misc]  # the view's, after it in the MRO
+
+    def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
+        if not force:  # forced when answering an error: any renderer then, JSON
+            check_format(request.query_params)
+        return super().perform_content_negotiation(request, force)  # type: ignore[misc]
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]  # negotiation, throttling
+        if request.method in ("GET", "HEAD"):
+            check_object_id(kwargs.get("pk"))
+            # Wagtail's filters and pagination read request.GET: they see checked values only.
+            request._request.GET = checked_query(self, request)  # type: ignore[assignment]  # an immutable QueryDict
+
+    def handle_exception(self, exc: Exception) -> Response:
+        response: Response = super().handle_exception(exc)  # type: ignore[misc]
+        data = response.data if isinstance(response.data, dict) else {}
+        message = str(data.get("message") or data.get("detail") or "")
+        response.data = error_body(
+            response.status_code,
+            message or HTTPStatus(response.status_code).phrase.lower(),
+            getattr(exc, "details", None),
+        )
+        return response
 
 
 class PublicPagesAPIViewSet(PublicAPIMixin, PagesAPIViewSet):
@@ -145,14 +178,23 @@ class ProductsAPIViewSet(PublicPagesAPIViewSet):
 def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
     answer_own_404s(request)
     return JsonResponse(
-        {"message": "not found", "endpoints": list(api_router._endpoints)}, status=404
+        {**error_body(404, "not found"), "endpoints": list(api_router._endpoints)}, status=404
     )
+
+
+def api_openapi(request: HttpRequest) -> JsonResponse:
+    """The API's OpenAPI 3 description (cms/shop/api_schema.py)."""
+    return JsonResponse(openapi_document(), json_dumps_params={"indent": 1})
 
 
 class CroodyAPIRouter(WagtailAPIRouter):
     def get_urlpatterns(self) -> list[URLPattern | URLResolver]:
-        # A JSON 404 for any other path ending in "/" (those without one get the slash).
-        return [*super().get_urlpatterns(), re_path(r"^(?:.*/)?$", api_not_found)]
+        return [
+            *super().get_urlpatterns(),
+            path("openapi.json", api_openapi, name="openapi"),
+            # A JSON 404 for any other path ending in "/" (those without one get the slash).
+            re_path(r"^(?:.*/)?$", api_not_found),
+        ]
 
 
 api_router = CroodyAPIRouter("wagtailapi")

@@ -29,6 +29,17 @@ SORT_CHOICES = [
 ]
 
 
+def search_words(text: str) -> str:
+    """Words only: punctuation and symbols are query syntax to full-text engines
+    (FTS5 fails on a lone quote), so they become spaces; hyphens stay (SKUs).
+
+    The catalogue's search box and every search of the API (`?search=`) read text this way."""
+    text = "".join(
+        " " if unicodedata.category(char)[0] in "PSC" and char != "-" else char for char in text
+    )
+    return " ".join(word.strip("-") for word in text.split() if word.strip("-"))
+
+
 class CatalogueFilterForm(forms.Form):
     q = forms.CharField(
         label=_("Search products"),
@@ -72,13 +83,7 @@ class CatalogueFilterForm(forms.Form):
         ]
 
     def clean_q(self) -> str:
-        """Words only: punctuation and symbols are query syntax to full-text engines
-        (FTS5 fails on a lone quote), so they become spaces; hyphens stay (SKUs)."""
-        text = "".join(
-            " " if unicodedata.category(char)[0] in "PSC" and char != "-" else char
-            for char in self.cleaned_data.get("q", "")
-        )
-        return " ".join(word.strip("-") for word in text.split() if word.strip("-"))
+        return search_words(self.cleaned_data.get("q", ""))
 
     def clean(self) -> dict[str, Any]:
         cleaned = cast(dict[str, Any], super().clean())  # Form.clean gives cleaned_data
