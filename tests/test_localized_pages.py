@@ -17,7 +17,6 @@ import polib
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.test import Client
 from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import get_language_info, gettext, to_locale
@@ -106,16 +105,6 @@ def demo_pages(code: str) -> list[Page]:
         .order_by("path")
         .specific()
     )
-
-
-@pytest.fixture(scope="module")
-def renditions(django_db_setup, django_db_blocker) -> None:
-    """Image renditions are a cache of files: make them once, outside the tests' rolled-back
-    transactions, rather than again for every language (every language shows the same images)."""
-    with django_db_blocker.unblock():
-        client = Client()
-        for page in demo_pages("es"):
-            assert client.get(page.url).status_code == 200, page.url
 
 
 @pytest.mark.usefixtures("renditions")

@@ -2,8 +2,9 @@ from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.contrib.auth.hashers import make_password
+from django.core.validators import MaxLengthValidator
 from django.http import HttpRequest
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +24,20 @@ from cms.robots.models import Robot
 from croody_core import scopes as key_scopes
 
 User = get_user_model()
+
+
+class SignInForm(AuthenticationForm):
+    """Django's, with the username's length enforced, not only announced.
+
+    AuthenticationForm sets `max_length` after the field is built, so no validator checks
+    it: an over-long name reached authenticate() and django-axes, whose record of the
+    failure (a varchar(255)) then failed on PostgreSQL. Now it is a form error.
+    """
+
+    def __init__(self, request: HttpRequest | None = None, *args: Any, **kwargs: Any) -> None:
+        super().__init__(request, *args, **kwargs)
+        username = self.fields["username"]
+        username.validators.append(MaxLengthValidator(cast(int, username.max_length)))
 
 
 class SignupForm(UserCreationForm):

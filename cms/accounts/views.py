@@ -22,7 +22,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import FormView, TemplateView
 
-from cms.accounts.forms import ApiKeyForm, PreferencesForm, ProfileForm, SignupForm
+from cms.accounts.forms import ApiKeyForm, PreferencesForm, ProfileForm, SignInForm, SignupForm
 from cms.accounts.models import ApiKey, PendingSignup, profile_for
 from cms.robots.forms import RobotForm
 from cms.robots.models import Robot
@@ -104,6 +104,7 @@ class LoginView(auth_views.LoginView):
     """Django's sign-in, then into the user's preferred language (cookie included)."""
 
     template_name = "accounts/login.html"
+    form_class = SignInForm
     redirect_authenticated_user = True
 
     def form_valid(self, form: Any) -> HttpResponse:

@@ -2,7 +2,10 @@ import logging
 import sys
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.sessions.backends.base import VALID_KEY_CHARS
+from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -39,6 +42,24 @@ class LocaleMiddleware(DjangoLocaleMiddleware):
         if request.path_info.startswith(MACHINE_PATHS):
             return response
         return super().process_response(request, response)
+
+
+SESSION_KEY_CHARACTERS = frozenset(VALID_KEY_CHARS)  # what Django makes session keys of
+
+
+class SessionMiddleware(DjangoSessionMiddleware):
+    """Django's, for whom a session cookie that is no key it could have issued means no
+    session: the key is never looked up (nor cached), and the cookie is deleted.
+
+    Keys are lower-case letters and digits; a cookie can carry anything, a NUL included
+    (Django unquotes `"\\000…"`), which PostgreSQL refuses in a query: a 500 on any page.
+    """
+
+    def process_request(self, request: HttpRequest) -> None:
+        key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+        if key is not None and not set(key) <= SESSION_KEY_CHARACTERS:
+            key = None
+        request.session = self.SessionStore(key)
 
 
 class HealthCheckMiddleware:

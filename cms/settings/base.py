@@ -102,7 +102,7 @@ MIDDLEWARE = [
     "cms.base.middleware.HealthCheckMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "cms.base.csp.CroodyCSPMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "cms.base.middleware.SessionMiddleware",  # Django's, ignoring malformed session keys
     "cms.base.middleware.LocaleMiddleware",  # Django's, leaving /api/ and /internal/ alone
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -233,6 +233,14 @@ def test_login_with_a_wrong_password_shows_an_error(client, user):
     assert signed_in_user_id(client) is None
 
 
+def test_an_over_long_username_is_a_form_error_not_a_failed_sign_in(client, user):
+    """Before, it reached django-axes, whose varchar(255) record of it failed on PostgreSQL."""
+    response = client.post("/en/account/login/", {"username": "a" * 10_000, "password": "x"})
+    assert response.status_code == 200
+    assert "username" in response.context["form"].errors
+    assert signed_in_user_id(client) is None
+
+
 def test_logout_is_a_post(signed_in, user):
     assert signed_in.get("/en/account/logout/").status_code == 405
     assert signed_in_user_id(signed_in) == str(user.pk)
