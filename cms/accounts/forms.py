@@ -36,7 +36,7 @@ class SignInForm(AuthenticationForm):
 
     def __init__(self, request: HttpRequest | None = None, *args: Any, **kwargs: Any) -> None:
         super().__init__(request, *args, **kwargs)
-        username = self.fields["username"]
+        username = cast(forms.CharField, self.fields["username"])
         username.validators.append(MaxLengthValidator(cast(int, username.max_length)))
 
 
