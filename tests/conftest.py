@@ -44,3 +44,12 @@ def renditions(django_db_setup, django_db_blocker) -> None:
                     assert client.get(f"{page.url}?page={number}").status_code == 200
         response = client.get("/api/v2/products/?locale=es&limit=50")
         assert response.status_code == 200, response.content
+
+
+@pytest.fixture
+def security_log():
+    """What `croody.security` writes during the test, read back (tests.security_log)."""
+    from tests.security_log import capture_security_log
+
+    with capture_security_log() as log:
+        yield log

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from prometheus_client import REGISTRY
+from prometheus_client.parser import text_string_to_metric_families
 from pythonjsonlogger.json import JsonFormatter
 
 
@@ -16,6 +17,16 @@ def count(event: str, service: str = "cms") -> float:
         "croody_security_events_total", {"service": service, "event": event}
     )
     return value or 0.0
+
+
+def scraped_counts(metrics_text: str, service: str) -> dict[str, float]:
+    """croody_security_events_total by event for one service, from a /metrics answer."""
+    return {
+        sample.labels["event"]: sample.value
+        for family in text_string_to_metric_families(metrics_text)
+        for sample in family.samples
+        if sample.name == "croody_security_events_total" and sample.labels["service"] == service
+    }
 
 
 def security_records(lines: str, event: str | None = None) -> list[dict]:

@@ -19,22 +19,15 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 from prometheus_client import REGISTRY
-from prometheus_client.parser import text_string_to_metric_families
 
 from cms.accounts.models import ApiKey
 from observability.logging import logging_config
 from observability.security import EVENTS, security_event
-from tests.security_log import capture_security_log, count
+from tests.security_log import count, scraped_counts
 from tests.servers import base_env, start_server
 
 PASSWORD = "Correct-Horse-Battery-9"
 WRONG_PASSWORD = "not-the-password-7x!"
-
-
-@pytest.fixture
-def security_log():
-    with capture_security_log() as log:
-        yield log
 
 
 @pytest.fixture
@@ -336,12 +329,7 @@ def test_under_uvicorn_events_carry_the_returned_request_id_and_workers_share_co
         assert events[request_id]["client"] == access[request_id]["client"] == "127.0.0.1"
     assert events[internal.headers["x-request-id"]]["event"] == "permission_denied"
     assert metrics.status_code == 200
-    counted = {
-        sample.labels["event"]: sample.value
-        for family in text_string_to_metric_families(metrics.text)
-        for sample in family.samples
-        if sample.name == "croody_security_events_total" and sample.labels["service"] == "cms"
-    }
+    counted = scraped_counts(metrics.text, "cms")
     assert counted["csrf_failure"] == 6  # three or so per worker, added up
     assert counted["permission_denied"] == 1
     assert counted["lockout"] == 0  # listed before the first one

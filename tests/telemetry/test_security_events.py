@@ -6,22 +6,15 @@ the real CMS server issued and answers for.
 
 import pytest
 from fastapi.testclient import TestClient
-from prometheus_client.parser import text_string_to_metric_families
 
 from croody_core import keys
 from observability import instrument
-from tests.security_log import capture_security_log, count
+from tests.security_log import count, scraped_counts
 from tests.telemetry.conftest import reading
 
 LAST = "/api/telemetry/last"
 INGEST = "/api/telemetry/ingest"
 METRICS_TOKEN = "metrics-token-for-security-tests"
-
-
-@pytest.fixture
-def security_log():
-    with capture_security_log() as log:
-        yield log
 
 
 @pytest.fixture
@@ -107,11 +100,6 @@ def test_over_the_rate_limit_is_throttled_and_counted_on_metrics(telemetry, seed
     denied = by_request_id(security_log)[refused.headers["x-request-id"]]
     assert (denied["event"], denied["path"]) == ("permission_denied", "/metrics")
     metrics = telemetry.get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
-    counted = {
-        sample.labels["event"]: sample.value
-        for family in text_string_to_metric_families(metrics.text)
-        for sample in family.samples
-        if sample.name == "croody_security_events_total" and sample.labels["service"] == "telemetry"
-    }
+    counted = scraped_counts(metrics.text, "telemetry")
     assert counted["throttled"] == count("throttled", "telemetry") >= 1
     assert counted["lockout"] == 0  # every event listed, from zero

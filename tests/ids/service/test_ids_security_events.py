@@ -6,9 +6,8 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 
-from tests.security_log import security_records
+from tests.security_log import scraped_counts, security_records
 from tests.servers import Server, drop_database, fresh_database_url
 
 from ..support import normal_record
@@ -68,12 +67,7 @@ def test_401_403_and_429_are_logged_and_counted(ids_server: Server, accounts: Se
     assert accounts.key("telemetry") not in log and accounts.key("analyst") not in log
 
     assert metrics.status_code == 200
-    counted = {
-        sample.labels["event"]: sample.value
-        for family in text_string_to_metric_families(metrics.text)
-        for sample in family.samples
-        if sample.name == "croody_security_events_total" and sample.labels["service"] == "ids"
-    }
+    counted = scraped_counts(metrics.text, "ids")
     assert counted["permission_denied"] == 2
     assert counted["throttled"] == 1
     assert counted["csrf_failure"] == 0  # every event listed from zero
