@@ -7,7 +7,7 @@ import httpx
 
 from tests.servers import base_env, run_manage
 
-# What {% static %} gives with DEBUG off (force: these dev settings have DEBUG on).
+# What {% static %} gives in production (force: hashed names whatever DEBUG says).
 SHOW_URLS = (
     "from django.conf import settings;"
     "from django.contrib.staticfiles.storage import staticfiles_storage as static;"
