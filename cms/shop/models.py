@@ -6,12 +6,13 @@ lives in `ProductQuerySet`, shared by the catalogue page and the headless API. W
 pages show is built in `cms.shop.presenters`, from the querysets these models hand it.
 """
 
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
@@ -32,13 +33,19 @@ from wagtail_localize.fields import SynchronizedField
 
 from cms.base.blocks import ImageBlock, body_blocks
 from cms.base.models import BasePage
-from cms.shop.presenters import Catalogue, product_context
+from cms.shop.forms import CatalogueFilterForm
+from cms.shop.presenters import PAGE_PARAM, Catalogue, product_context
 from cms.shop.querysets import ProductCategoryQuerySet, ProductPageManager, ProductQuerySet
+from cms.shop.search import MAX_TERM_LENGTH, weighted_terms
 from cms.shop.serializers import CategoryField
 
 LOW_STOCK = 5  # at or below this, the product shows "only N left"
 
 CURRENCIES = [("EUR", "EUR (€)"), ("USD", "USD ($)"), ("GBP", "GBP (£)")]
+# What the catalogue search reads from a product (ProductPage.search_texts).
+SEARCHED_FIELDS = frozenset(
+    {"title", "summary", "description", "specifications", "sku", "category", "tags"}
+)
 
 
 # ProductPage derives from Wagtail's (untyped) Page, so the plugin cannot see `products`.
@@ -104,6 +111,9 @@ class ProductIndexPage(BasePage):
     parent_page_types = ["home.HomePage"]
     subpage_types = ["shop.ProductPage"]
     max_count_per_parent = 1
+    # Kept by the language selector (cms.base.language_switch): category slugs are the same
+    # in every language and a search stays as typed.
+    language_switch_params = (*CatalogueFilterForm.base_fields, PAGE_PARAM)
 
     class Meta:
         verbose_name = _("product catalogue")
@@ -308,6 +318,29 @@ class ProductPage(BasePage):
     def get_social_image(self) -> Any:
         return self.og_image or self.main_image
 
+    def search_texts(self) -> list[tuple[str, str]]:
+        """(field, text) pairs the catalogue search indexes (see cms.shop.search.WEIGHTS)."""
+        body = [
+            *self.description.stream_block.get_searchable_content(self.description),
+            *self.specifications.stream_block.get_searchable_content(self.specifications),
+        ]
+        return [
+            ("sku", self.sku),
+            ("title", self.title),
+            ("summary", self.summary),
+            ("category", self.category.name if self.category_id and self.category else ""),
+            ("tags", " ".join(tag.name for tag in self.tags.all())),
+            ("body", " ".join(str(text) for text in body)),
+        ]
+
+    def search_languages(self) -> list[str]:
+        """The analyzers for this product's text: its locale's, and for an alias (which shows
+        its source page's text) the source's too."""
+        languages = [self.locale.language_code]
+        if self.alias_of_id:
+            languages.append(self.alias_of.locale.language_code)
+        return languages
+
     def get_related_products(self) -> list["ProductPage"]:
         """The related products a visitor may see, each in this product's language.
 
@@ -333,12 +366,67 @@ class ProductPage(BasePage):
         return context
 
 
+class ProductSearchTerm(models.Model):
+    """One term of a product's text, as `cms.shop.search` analyses it, for the catalogue search.
+
+    Filled whenever a product is saved (published, translated, aliased) and by
+    `manage.py rebuild_product_search`; a search looks terms up by the (term, product) index.
+    """
+
+    product = models.ForeignKey(
+        ProductPage, on_delete=models.CASCADE, related_name="search_terms", db_index=True
+    )
+    term = models.CharField(max_length=MAX_TERM_LENGTH)
+    # A word the term comes from, as written (casefolded): what a suggestion shows.
+    word = models.CharField(max_length=MAX_TERM_LENGTH)
+    weight = models.PositiveSmallIntegerField()  # summed field weights (search.WEIGHTS)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["term", "product"], name="shop_search_term_product")
+        ]
+
+    def __str__(self) -> str:
+        return self.term
+
+
+def reindex_products(products: Iterable[ProductPage]) -> int:
+    """Replace the search terms of `products` (with their categories, tags and alias sources
+    loaded, or loaded here one by one); the number of terms written."""
+    rows = [
+        ProductSearchTerm(product=product, term=term, word=word, weight=min(weight, 32767))
+        for product in products
+        for term, (weight, word) in weighted_terms(
+            product.search_texts(), product.search_languages()
+        ).items()
+    ]
+    with transaction.atomic():
+        ProductSearchTerm.objects.filter(product__in={row.product_id for row in rows}).delete()
+        ProductSearchTerm.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
+
+
+@receiver(post_save, sender=ProductPage)
+def index_product_search_terms(
+    sender: type[ProductPage], instance: ProductPage, **kwargs: Any
+) -> None:
+    """Keep the catalogue search in step with every save that changes what it reads
+    (not a draft revision: that saves only the page's bookkeeping fields)."""
+    update_fields = kwargs.get("update_fields")
+    if kwargs.get("raw") or (update_fields is not None and not SEARCHED_FIELDS & update_fields):
+        return
+    reindex_products([instance])
+
+
 @receiver(post_save, sender=ProductCategory)
 def reindex_category_products(
     sender: type[ProductCategory], instance: ProductCategory, **kwargs: Any
 ) -> None:
-    """Product search covers the category name: keep the index in step when it changes."""
+    """Product search covers the category name: keep both indexes in step when it changes
+    (the catalogue's terms, and Wagtail's for the admin search)."""
     if kwargs.get("raw") or kwargs.get("created"):
         return
-    for product in ProductPage.objects.filter(category=instance):
+    products = list(ProductPage.objects.filter(category=instance).select_related("category"))
+    for product in products:
         index.insert_or_update_object(product)
+    reindex_products(products)

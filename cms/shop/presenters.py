@@ -11,7 +11,10 @@ from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest
+from django.utils.translation import get_language
+from wagtail.coreutils import get_supported_content_language_variant
 
+from cms.base.site_url import absolute_url
 from cms.shop.forms import CatalogueFilterForm
 from cms.shop.querysets import ProductQuerySet, attach_card_images
 
@@ -66,14 +69,33 @@ class Catalogue:
         self.products = list(self.page.object_list)
         attach_card_images(self.products)
         self.count = self.paginator.count
+        # "Did you mean …?" when a search finds nothing (two more queries, only then).
+        self.suggestion = ""
+        if self.searching and not self.count:
+            self.suggestion = products.search_suggestion(
+                self.filters["q"], get_supported_content_language_variant(get_language())
+            )
 
     @property
     def has_filters(self) -> bool:
         return any(name != "sort" for name in self.filters)
 
     @property
+    def active_filter_count(self) -> int:
+        """Filters narrowing the results besides the search box (shown on the "Filters"
+        button of small screens); a price range counts once."""
+        narrowing = {"price" if name.endswith("_price") else name for name in self.filters}
+        return len(narrowing - {"q", "sort"})
+
+    @property
     def clear_url(self) -> str:
         return self.base_url
+
+    @property
+    def suggestion_url(self) -> str:
+        """The same filters, searching the suggestion instead, from the first page."""
+        query = {**CatalogueFilterForm.as_query(self.filters), "q": self.suggestion}
+        return f"{self.base_url}?{urlencode(query)}"
 
     def url(self, page_number: int | None = None) -> str:
         query = CatalogueFilterForm.as_query(self.filters)
@@ -125,7 +147,7 @@ def product_json_ld(
     request: HttpRequest, product: "ProductPage", images: list[Any]
 ) -> dict[str, Any]:
     """schema.org Product data for search engines."""
-    url = request.build_absolute_uri(product.get_url(request) or "")
+    url = product.get_full_url(request) or ""
     availability = "InStock" if product.in_stock else "OutOfStock"
     data: dict[str, Any] = {
         "@context": "https://schema.org",
@@ -149,7 +171,7 @@ def product_json_ld(
         data["category"] = product.category.name
     if images:
         data["image"] = [
-            request.build_absolute_uri(image.get_rendition(JSON_LD_RENDITION).url)
+            absolute_url(image.get_rendition(JSON_LD_RENDITION).url, product.get_site())
             for image in images
         ]
     return data

@@ -1,8 +1,8 @@
 """The catalogue logic, shared by the catalogue page, the product API and the benchmark.
 
-Every filter is a plain database filter on a field indexed with `index.FilterField`,
-so the same chain works before a full-text search (Wagtail's database backend:
-PostgreSQL full-text search on PostgreSQL, FTS5 on SQLite).
+Every filter, the sorts and the search (`search_catalogue`, over the term table that
+`cms.shop.search` fills) are plain database conditions, so they combine in any order and the
+same SQL runs on PostgreSQL and SQLite. Wagtail's search index is kept for the admin's search.
 """
 
 from collections.abc import Iterable
@@ -11,10 +11,13 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils.translation import get_language
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.images import get_image_model
 from wagtail.models import Locale, PageManager, PageQuerySet
+
+from cms.shop.search import query_terms, sku_term, suggest
 
 if TYPE_CHECKING:  # the models import this module
     from cms.shop.models import ProductCategory
@@ -90,15 +93,63 @@ class ProductQuerySet(PageQuerySet):
         """Order by one of SORTS; an unknown key means newest first."""
         return self.order_by(*SORTS.get(sort, SORTS["newest"]))
 
-    def search_catalogue(self, query: str, sort: str = RELEVANCE) -> Any:  # search results
-        """Full-text search (title, summary, description, SKU, category name).
+    def search_catalogue(self, query: str, sort: str = RELEVANCE) -> "ProductQuerySet":
+        """Products whose text contains every term of `query` (cms.shop.search).
 
-        Sorted by relevance unless another sort is asked for. Returns Wagtail search
-        results, which paginate like a queryset; no filter can follow it.
+        The query is analysed for each content language and each product must match the
+        terms of its own locale's language (or, for an alias, its source page's), so the
+        API's listing of every locale searches each in its language. Best match first
+        (summed field weights: title over summary over category and tags over description;
+        an exact SKU first of all) unless another sort is asked for. A QuerySet: filters
+        may come before or after, in one SQL query.
         """
+        terms_model = self.model._meta.get_field("search_terms").related_model
+        groups: dict[tuple[str, ...], list[str]] = {}  # the same terms: one condition
+        for code, _name in settings.WAGTAIL_CONTENT_LANGUAGES:
+            groups.setdefault(tuple(query_terms(query, code)), []).append(code)
+        condition = models.Q()
+        ranked = {sku_term(query)}
+        for terms, codes in groups.items():
+            if not terms:  # only stop words or punctuation in this language
+                continue
+            # An alias shows its source page's text, indexed in the source's language too.
+            group = models.Q(locale__language_code__in=codes) | models.Q(
+                alias_of__locale__language_code__in=codes
+            )
+            for term in terms:
+                group &= models.Q(pk__in=terms_model.objects.filter(term=term).values("product"))
+            condition |= group
+            ranked.update(terms)
+        if not condition:
+            return self.none()
+        rank = (
+            terms_model.objects.filter(product=models.OuterRef("pk"), term__in=ranked)
+            .values("product")
+            .annotate(total=models.Sum("weight"))
+            .values("total")
+        )
+        results = self.filter(condition).annotate(search_rank=Coalesce(models.Subquery(rank), 0))
         if sort in SORTS:
-            return self.sorted_by(sort).search(query, operator="and", order_by_relevance=False)
-        return self.order_by().search(query, operator="and", order_by_relevance=True)
+            return results.sorted_by(sort)
+        return results.order_by("-search_rank", *SORTS["newest"])
+
+    def search_suggestion(self, query: str, language_code: str) -> str:
+        """A spelling of `query` with the catalogue's own words, that finds products
+        ("zapatilas" -> "zapatillas"); "" when there is none. Two queries."""
+        terms_model = self.model._meta.get_field("search_terms").related_model
+        # term -> its most frequent written form (the last one in this order), the same
+        # on every database.
+        vocabulary = dict(
+            terms_model.objects.filter(product__in=self.values("pk"))
+            .values_list("term", "word")
+            .annotate(uses=models.Count("pk"))
+            .order_by("term", "uses", "word")
+            .values_list("term", "word")
+        )
+        suggestion = suggest(query, language_code, vocabulary)
+        if suggestion and self.search_catalogue(suggestion).exists():
+            return suggestion
+        return ""
 
     def for_listing(self) -> "ProductQuerySet":
         """What a product card shows, in the same query: the category."""
