@@ -390,6 +390,7 @@ locals {
       # The internal name: the APIs' calls to /internal/ carry it as their Host.
       ALLOWED_HOSTS           = "${var.domain_name},localhost,${module.private_dns.service_names["cms"]}"
       CSRF_TRUSTED_ORIGINS    = "https://${var.domain_name}"
+      SITE_URL                = "https://${var.domain_name}"
       TELEMETRY_API_URL       = local.internal_urls["telemetry"]
       IDS_API_URL             = local.internal_urls["ids"]
       AWS_STORAGE_BUCKET_NAME = module.media_bucket.id

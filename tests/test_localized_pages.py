@@ -281,9 +281,9 @@ def test_once_translated_the_page_is_offered_and_linked_as_a_translation(client,
     html = client.get(translated.url).content.decode()
     assert "untranslated-notice" not in html
     assert '<div class="page-content">' in html
-    assert f'hreflang="ja" href="http://testserver{translated.url}"' in html
+    assert f'hreflang="ja" href="{settings.SITE_URL}{translated.url}"' in html
     source = client.get(new_spanish_page.url).content.decode()
-    assert f'hreflang="ja" href="http://testserver{translated.url}"' in source
+    assert f'hreflang="ja" href="{settings.SITE_URL}{translated.url}"' in source
     ja_button = re.search(r'<button [^>]*name="language" value="ja"[^>]*>', source).group(0)
     assert "data-untranslated" not in ja_button
 

@@ -4,6 +4,7 @@ Translations go through wagtail-localize's TranslationSource / Translation recor
 so editors find them in the translation editor and can update them later.
 """
 
+import json
 from collections.abc import Mapping
 
 from django.conf import settings
@@ -11,6 +12,8 @@ from django.db import transaction
 from wagtail.models import Locale, Page, TranslatableMixin
 from wagtail_localize.models import (
     LocaleSynchronization,
+    OverridableSegment,
+    SegmentOverride,
     StringSegment,
     StringTranslation,
     Translation,
@@ -94,37 +97,93 @@ def source_strings(obj: TranslatableMixin) -> set[str]:
     )
 
 
+def translated_slug(obj: TranslatableMixin, code: str, catalogue: Catalogue) -> str:
+    """A page's slug in language `code`: the catalogue's "<parent slug>/<slug>" entry, which
+    tells apart equal slugs under different parents (the home page and a product are both
+    "inicio"), else its "<slug>" entry, else the slug with the language code appended (unique
+    even among the locales' home pages)."""
+    slug = obj.slug  # type: ignore[attr-defined]  # only pages have a slug segment
+    parent = obj.get_parent() if isinstance(obj, Page) else None
+    for key in ([f"{parent.slug}/{slug}"] if parent is not None else []) + [slug]:
+        if code in catalogue.get(key, {}):
+            return catalogue[key][code]
+    return suffixed_slug(slug, code)
+
+
+def suffixed_slug(slug: str, code: str) -> str:
+    """What a slug missing from the catalogue became before slugs were translated."""
+    return f"{slug}-{code}"
+
+
 @transaction.atomic
 def translate_object(obj: TranslatableMixin, catalogue: Catalogue, locales: list[Locale]) -> None:
     """Translate a page or snippet into `locales` with wagtail-localize, from `catalogue`.
 
     Raises MissingTranslationText when the catalogue lacks a string, so demo content
-    can never publish Spanish text under another language. A slug the catalogue lacks
-    gets the language code appended.
+    can never publish Spanish text under another language. Slugs come from
+    `translated_slug`.
     """
     creator = TranslationCreator(user=None, target_locales=locales)
     creator.create_translations(obj, include_related_objects=False)
-    for translation in Translation.objects.filter(
-        source__object_id=obj.translation_key, target_locale__in=locales
-    ).select_related("source", "target_locale"):
-        code = translation.target_locale.language_code
+    _apply_catalogue(
+        obj,
+        catalogue,
+        Translation.objects.filter(
+            source__object_id=obj.translation_key, target_locale__in=locales
+        ),
+    )
+
+
+@transaction.atomic
+def retranslate_object(obj: TranslatableMixin, catalogue: Catalogue) -> None:
+    """Bring the existing translations of `obj` up to date with its source as it is now
+    (new strings, links, images), from `catalogue`, and publish them."""
+    TranslationSource.update_or_create_from_instance(obj)
+    _apply_catalogue(
+        obj,
+        catalogue,
+        Translation.objects.filter(
+            source__object_id=obj.translation_key, source__locale=obj.locale
+        ),
+    )
+
+
+def _apply_catalogue(obj: TranslatableMixin, catalogue: Catalogue, translations) -> None:
+    for translation in translations.select_related("source", "target_locale"):
+        locale = translation.target_locale
+        code = locale.language_code
         for segment in StringSegment.objects.filter(source=translation.source).select_related(
             "string", "context"
         ):
             source_text = segment.string.data
-            try:
+            if segment.context.path == "slug":
+                text = translated_slug(obj, code, catalogue)
+            elif code in catalogue.get(source_text, {}):
                 text = catalogue[source_text][code]
-            except KeyError:
-                if segment.context.path != "slug":
-                    raise MissingTranslationText(source_text, code) from None
-                text = f"{source_text}-{code}"  # unique even among the locales' home pages
+            else:
+                raise MissingTranslationText(source_text, code)
             StringTranslation.objects.update_or_create(
                 translation_of=segment.string,
-                locale=translation.target_locale,
+                locale=locale,
                 context=segment.context,
                 defaults={
                     "data": text,
                     "translation_type": StringTranslation.TRANSLATION_TYPE_MANUAL,
                 },
             )
+        _localize_internal_links(translation.source, obj.locale.language_code, locale)
         translation.save_target(publish=True)
+
+
+def _localize_internal_links(source: TranslationSource, source_code: str, locale: Locale) -> None:
+    """Links to the source language's own URLs ("/es/account/profile/" in a rich text or URL
+    field) point at the same URL in the translation's language."""
+    prefix, target = f"/{source_code}/", f"/{locale.language_code}/"
+    for segment in OverridableSegment.objects.filter(source=source).select_related("context"):
+        value = segment.data
+        if isinstance(value, str) and value.startswith(prefix):
+            SegmentOverride.objects.update_or_create(
+                locale=locale,
+                context=segment.context,
+                defaults={"data_json": json.dumps(target + value.removeprefix(prefix))},
+            )

@@ -8,7 +8,9 @@ from django.http import (
     JsonResponse,
 )
 from django.middleware.csrf import CsrfViewMiddleware
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language, get_language_from_request
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -17,8 +19,11 @@ from wagtail.models import Locale, Page
 
 from cms.accounts.models import UserProfile
 from cms.base.health import run_checks
+from cms.base.language_switch import carried_query, switch_params
+from cms.base.site_url import absolute_url
 
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
+MAX_ID_DIGITS = 9  # page ids fit a 32-bit integer column on every database
 
 
 @never_cache
@@ -62,8 +67,11 @@ def switch_language(request: HttpRequest) -> HttpResponseRedirect:
 
     Goes to the same page in the chosen language (the Spanish original with a notice while
     it is not translated), or that language's home page when the page has no version
-    there at all. The choice is remembered in the language cookie and, for a signed-in
-    user, in the profile.
+    there at all. The page's state travels with it: `query` (the query string the page was
+    shown with) keeps the parameters the target page's type declares, re-encoded (see
+    cms.base.language_switch), so a catalogue keeps its search, filters, sort and page.
+    The redirect always stays on this site. The choice is remembered in the language
+    cookie and, for a signed-in user, in the profile.
 
     The view is CSRF-exempt so that the selector works from cached pages, which are
     anonymous and carry no token: another site can at most set a visitor's language cookie.
@@ -73,7 +81,7 @@ def switch_language(request: HttpRequest) -> HttpResponseRedirect:
     code = request.POST.get("language", "")
     if not check_for_language(code) or code not in LANGUAGE_CODES:
         code = settings.LANGUAGE_CODE
-    destination = _translated_url(request.POST.get("page", ""), code) or f"/{code}/"
+    destination = _destination(request, code)
     # The profile follows the choice, on every device.
     if request.user.is_authenticated and passes_csrf_check(request):
         UserProfile.objects.filter(user=request.user).update(language=code)
@@ -108,9 +116,24 @@ def language_root(request: HttpRequest) -> HttpResponseRedirect:
     return response
 
 
-def _translated_url(page_id: str, code: str) -> str | None:
-    if not page_id.isdigit():
-        return None
+def _destination(request: HttpRequest, code: str) -> str:
+    """The shown page's version in `code` with the state it carries, else `code`'s home."""
+    home = f"/{code}/"
+    translation = _translation(request.POST.get("page", ""), code)
+    if translation is None or not translation.url:
+        return home
+    query = carried_query(request.POST.get("query", ""), switch_params(translation))
+    destination = f"{translation.url}?{query}" if query else translation.url
+    # Page URLs are paths on this site; anything else (another site's host) goes home.
+    if not url_has_allowed_host_and_scheme(destination, allowed_hosts={request.get_host()}):
+        return home
+    return destination
+
+
+def _translation(page_id: str, code: str) -> Page | None:
+    """The live version in `code` (a translation or its alias) of the page with this id."""
+    if not (page_id.isascii() and page_id.isdigit() and len(page_id) <= MAX_ID_DIGITS):
+        return None  # "²" is a digit to isdigit() but not to int(); huge ids overflow
     page = Page.objects.filter(pk=int(page_id)).first()
     locale = Locale.objects.filter(language_code=code).first()
     if page is None or locale is None:
@@ -118,13 +141,13 @@ def _translated_url(page_id: str, code: str) -> str | None:
     translation = page.get_translation_or_none(locale)
     if translation is None or not translation.live:
         return None
-    return translation.url
+    return translation
 
 
 @require_GET
 def robots_txt(request: HttpRequest) -> HttpResponse:
     """Crawlers may read every page; the admin, the APIs and accounts are not for them."""
-    sitemap = request.build_absolute_uri("/sitemap.xml")
+    sitemap = absolute_url(reverse("sitemap"))
     lines = [
         "User-agent: *",
         "Disallow: /admin/",

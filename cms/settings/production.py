@@ -26,6 +26,17 @@ for _name in ("API_SESSION_SECRET", "INTERNAL_API_SECRET"):
             'e.g. python -c "import secrets; print(secrets.token_urlsafe(48))"'
         )
 DEBUG = False
+# The public address: SITE_URL (compose.yaml and terraform set it), else https:// and the first
+# ALLOWED_HOSTS entry, which deployments make the site's domain.
+if not os.environ.get("SITE_URL", "").strip():
+    _hosts = [host.lstrip(".") for host in ALLOWED_HOSTS if host.strip(".*")]  # noqa: F405
+    if not _hosts:
+        raise ImproperlyConfigured(
+            "SITE_URL must be set in production: the public address, e.g. https://croody.example"
+        )
+    SITE_URL = WAGTAILAPI_BASE_URL = f"https://{_hosts[0]}"
+    if not os.environ.get("WAGTAILADMIN_BASE_URL", "").strip():
+        WAGTAILADMIN_BASE_URL = SITE_URL
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

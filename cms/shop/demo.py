@@ -4,7 +4,9 @@
 Like cms/base/demo/content.py, every string here is translated in
 cms/base/demo/translations/<language>.json; `python manage.py demo_strings` lists the
 ones a language still lacks. `build_shop` is idempotent: categories are found by slug
-and locale, pages by slug under their parent, images by title.
+and locale, pages by slug under their parent, images by title. Each product has a drawing of
+what it is (ILLUSTRATIONS); products made by an older version, with the shared gradient
+images, get theirs on the next run (the loader then refreshes their translations).
 """
 
 from dataclasses import dataclass, field
@@ -13,7 +15,7 @@ from decimal import Decimal
 from wagtail.models import Locale, Page
 
 from cms.base.demo.content import block
-from cms.base.demo.images import demo_image
+from cms.base.demo.images import draw_product, product_image
 from cms.shop.models import ProductCategory, ProductIndexPage, ProductPage, ProductRelation
 
 INDEX_PAGE = {
@@ -56,6 +58,161 @@ CATEGORIES = {
 }
 
 DETAIL_CAPTION = "Detalle de materiales y acabados."
+
+# slug -> (drawing, variant, colour, alt text describing the drawing)
+ILLUSTRATIONS = {
+    "tempo-3": (
+        "shoe",
+        "road",
+        "red",
+        "Dibujo de una zapatilla de running roja de perfil, con cordones blancos y suela blanca.",
+    ),
+    "sendero-gtx": (
+        "shoe",
+        "trail",
+        "green",
+        "Dibujo de una zapatilla de montaña verde con tacos negros en la suela.",
+    ),
+    "pista-elite": (
+        "shoe",
+        "plate",
+        "orange",
+        "Dibujo de una zapatilla de competición naranja con la punta curvada y una placa oscura en la suela.",
+    ),
+    "rodaje-suave": (
+        "shoe",
+        "cushioned",
+        "blue",
+        "Dibujo de una zapatilla azul con una suela blanca muy gruesa.",
+    ),
+    "inicio": (
+        "shoe",
+        "beginner",
+        "purple",
+        "Dibujo de una zapatilla morada con el talón reforzado por un círculo blanco.",
+    ),
+    "pulso-h2": (
+        "strap",
+        "chest",
+        "teal",
+        "Dibujo de una banda de pecho verde azulada con un sensor negro que muestra una línea de pulso.",
+    ),
+    "sensor-paso": (
+        "strap",
+        "pod",
+        "yellow",
+        "Dibujo de un pequeño sensor amarillo ovalado con una pinza negra para el calzado.",
+    ),
+    "brazalete-ritmo": (
+        "strap",
+        "arm",
+        "pink",
+        "Dibujo de un brazalete rosa con un sensor redondo negro y una luz roja en el centro.",
+    ),
+    "vatio": (
+        "power",
+        "crank",
+        "red",
+        "Dibujo de un plato de bicicleta con una biela roja que lleva el medidor de potencia y un pedal.",
+    ),
+    "bascula-balance": (
+        "scale",
+        "body",
+        "grey",
+        "Dibujo de una báscula gris vista desde arriba, con una pantalla que marca 72.4 y dos apoyos para los pies.",
+    ),
+    "rodillo-suelta": (
+        "roller",
+        "foam",
+        "blue",
+        "Dibujo de un rodillo de espuma azul con relieve de surcos.",
+    ),
+    "pulsa-mini": (
+        "massage-gun",
+        "mini",
+        "black",
+        "Dibujo de una pistola de masaje negra con mango y un cabezal redondo blanco.",
+    ),
+    "botas-aire": (
+        "boot",
+        "air",
+        "grey",
+        "Dibujo de un par de botas de compresión grises, altas y divididas en cámaras de aire.",
+    ),
+    "calcetines-compresion": (
+        "boot",
+        "socks",
+        "purple",
+        "Dibujo de dos calcetines altos de compresión, uno morado y otro blanco, con puño negro.",
+    ),
+    "esterilla-calma": (
+        "roller",
+        "mat",
+        "green",
+        "Dibujo de una esterilla verde enrollada, con la espiral visible en un extremo.",
+    ),
+    "bateria-r1": (
+        "battery",
+        "pack",
+        "green",
+        "Dibujo de una batería negra con cuatro barras de carga verdes.",
+    ),
+    "base-carga": (
+        "battery",
+        "dock",
+        "blue",
+        "Dibujo de una base de carga negra con un módulo azul marcado con un rayo blanco.",
+    ),
+    "ruedas-todoterreno": (
+        "wheels",
+        "four",
+        "orange",
+        "Dibujo de cuatro ruedas negras con tacos y llantas naranjas.",
+    ),
+    "modulo-gps": (
+        "module",
+        "gps",
+        "teal",
+        "Dibujo de un módulo electrónico verde azulado con un chip negro, pines dorados y una antena que emite señal.",
+    ),
+    "funda-transporte": (
+        "case",
+        "hard",
+        "black",
+        "Dibujo de una funda rígida negra con asa y dos cierres blancos.",
+    ),
+    "camiseta-brisa": (
+        "garment",
+        "shirt",
+        "yellow",
+        "Dibujo de una camiseta de manga corta amarilla, vista de frente.",
+    ),
+    "chaqueta-racha": (
+        "garment",
+        "jacket",
+        "red",
+        "Dibujo de una chaqueta cortavientos roja con capucha, cremallera y una franja reflectante en la manga.",
+    ),
+    "mallas-invierno": (
+        "garment",
+        "tights",
+        "black",
+        "Dibujo de unas mallas largas negras, vistas de frente.",
+    ),
+    "gorra-noche": (
+        "garment",
+        "cap",
+        "blue",
+        "Dibujo de una gorra azul de perfil con visera y una banda reflectante.",
+    ),
+    "chaleco-oasis": (
+        "garment",
+        "vest",
+        "orange",
+        "Dibujo de un chaleco de hidratación naranja con dos bidones blandos en el pecho.",
+    ),
+}
+DETAIL_ALT = "Primer plano. "  # before the alt text of a close-up
 
 
 @dataclass(frozen=True)
@@ -473,6 +630,14 @@ def build_shop(home: Page, locale: Locale) -> list:
         ]
         page.tags.set(item.tags)
         page.save_revision().publish()
+    made = {page.pk for page, _item in created}
+    for item in PRODUCTS:
+        page = products[item.slug]
+        gallery = _gallery(item)
+        if page.pk not in made and _image_ids(page.gallery.raw_data) != _image_ids(gallery):
+            page.gallery = gallery  # an older version's gradient images
+            page.save_revision().publish()
+            page._croody_updated = True  # cms.base.demo.loader.mark_updated: retranslate
     return [*categories, index, *products.values()]
 
 
@@ -486,17 +651,35 @@ def _category(slug: str, locale: Locale) -> ProductCategory:
     return category
 
 
-def _product(item: Product, number: int, category: ProductCategory, locale: Locale) -> ProductPage:
-    motif = CATEGORIES[item.category][2]
-    image = demo_image(f"product-{item.slug}", item.title, "", motif, 100 + number)
-    gallery = [block("image", {"image": image.pk, "alt_text": item.title, "caption": ""})]
+def _image_ids(gallery: list[dict]) -> list[int]:
+    return [block["value"]["image"] for block in gallery]
+
+
+def _gallery(item: Product) -> list[dict]:
+    """The product's drawing, and a close-up of it for products with a detail image."""
+    shape, variant, colour, alt = ILLUSTRATIONS[item.slug]
+    image = product_image(
+        f"product-{item.slug}-v2",
+        f"{item.title} (ilustración)",
+        lambda: draw_product(shape, variant, colour),
+    )
+    gallery = [block("image", {"image": image.pk, "alt_text": alt, "caption": ""})]
     if item.detail_image:
-        detail = demo_image(
-            f"product-{item.slug}-detail", f"{item.title} (detalle)", "", motif, 200 + number
+        detail = product_image(
+            f"product-{item.slug}-detail-v2",
+            f"{item.title} (ilustración, detalle)",
+            lambda: draw_product(shape, variant, colour, detail=True),
         )
         gallery.append(
-            block("image", {"image": detail.pk, "alt_text": item.title, "caption": DETAIL_CAPTION})
+            block(
+                "image",
+                {"image": detail.pk, "alt_text": DETAIL_ALT + alt, "caption": DETAIL_CAPTION},
+            )
         )
+    return gallery
+
+
+def _product(item: Product, number: int, category: ProductCategory, locale: Locale) -> ProductPage:
     return ProductPage(
         title=item.title,
         slug=item.slug,
@@ -507,7 +690,7 @@ def _product(item: Product, number: int, category: ProductCategory, locale: Loca
         category=category,
         summary=item.summary,
         search_description=item.summary,
-        gallery=gallery,
+        gallery=_gallery(item),
         description=[block("paragraph", item.text)],
         specifications=[
             block("spec", {"name": name, "value": value}) for name, value in item.specs

@@ -9,14 +9,16 @@ import uuid
 from typing import Any, TypedDict
 
 # Keys of pages other pages link to; the loader resolves them to page ids.
-HOME, BUDDY, TRAINING, PROGRESS, ABOUT, PRIVACY = (
+HOME, BUDDY, TRAINING, PROGRESS, ABOUT, PRIVACY, ROBOTS = (
     "home",
     "buddy",
     "training",
     "progress",
     "about",
     "privacy",
+    "robots",
 )
+SHOP = "shop"  # the catalogue page, made by cms.shop.demo.build_shop
 
 
 def block(kind: str, value: Any) -> dict[str, Any]:
@@ -69,7 +71,7 @@ def home_streams(pages: dict[str, int], images: dict[str, int]) -> dict[str, lis
                     "title": "Tienda",
                     "text": "Material elegido para tu plan: calzado, sensores y recuperación.",
                     "image": images["shop"],
-                    "page": None,
+                    "page": pages[SHOP],
                 },
             ),
             block(
@@ -78,7 +80,7 @@ def home_streams(pages: dict[str, int], images: dict[str, int]) -> dict[str, lis
                     "title": "Robots",
                     "text": "Tus robots envían su posición y batería; tú los ves moverse en vivo.",
                     "image": images["robots"],
-                    "page": None,
+                    "page": pages[ROBOTS],
                 },
             ),
         ],
@@ -372,6 +374,44 @@ def privacy_streams(pages: dict[str, int], images: dict[str, int]) -> dict[str, 
     }
 
 
+ROBOTS_PAGE = {
+    "title": "Tus robots en directo",
+    "slug": "robots",
+    "intro": (
+        "Los robots de Croody te acompañan al entrenar y envían su posición y su batería; "
+        "tú los sigues en vivo desde tu perfil."
+    ),
+    "search_description": "Cómo envían tus robots su telemetría y dónde la ves en directo.",
+}
+
+
+def robots_streams(pages: dict[str, int], images: dict[str, int]) -> dict[str, list]:
+    return {
+        "body": [
+            block("heading", {"text": "Cómo funciona", "level": "h2"}),
+            block(
+                "paragraph",
+                "<ul><li>Registras tu robot en tu perfil, en «Mis robots», y creas una clave "
+                "de API para él.</li><li>El robot envía sus lecturas (posición y batería) a la "
+                "API de telemetría con esa clave.</li><li>En «Mis robots» ves en un mapa dónde "
+                "está cada robot y cuánta batería le queda, en tiempo real.</li></ul>",
+            ),
+            block("heading", {"text": "Solo tú ves tus robots", "level": "h2"}),
+            block(
+                "paragraph",
+                "<p>Las claves de API se guardan solo como huella cifrada y puedes revocarlas "
+                "cuando quieras: una clave revocada deja de aceptarse en segundos.</p>",
+            ),
+            block(
+                "paragraph",
+                '<p><a href="/es/account/profile/">Abre «Mis robots» en tu perfil</a> o '
+                '<a href="/es/account/signup/">crea tu cuenta</a> para registrar tu primer '
+                "robot.</p>",
+            ),
+        ]
+    }
+
+
 IMAGES = {
     # key: (title, motif, seed)
     "hero": ("Croody: entrenamiento y robots", "gator", 1),
@@ -388,9 +428,17 @@ PAGES: list[tuple[str, str, str, dict, Any, str | None]] = [
     (PROGRESS, BUDDY, "buddy.BuddyPage", PROGRESS_PAGE, progress_streams, "robots"),
     (ABOUT, HOME, "home.StandardPage", ABOUT_PAGE, about_streams, None),
     (PRIVACY, HOME, "home.StandardPage", PRIVACY_PAGE, privacy_streams, None),
+    (ROBOTS, HOME, "home.StandardPage", ROBOTS_PAGE, robots_streams, None),
 ]
 
-NAVIGATION = [("Inicio", HOME), ("Buddy", BUDDY), ("Sobre Croody", ABOUT)]
+# (label, page key); setup adds the links an older menu or footer lacks, in this order.
+NAVIGATION = [
+    ("Inicio", HOME),
+    ("Buddy", BUDDY),
+    ("Tienda", SHOP),
+    ("Robots", ROBOTS),
+    ("Sobre Croody", ABOUT),
+]
 
 
 class Footer(TypedDict):
@@ -403,7 +451,13 @@ class Footer(TypedDict):
 FOOTER: Footer = {
     "tagline": "Entrena mejor, en tu idioma.",
     "copyright": "© Croody. Hecho con cuidado para deportistas y robots.",
-    "links": [("Sobre Croody", ABOUT), ("Privacidad", PRIVACY), ("Buddy", BUDDY)],
+    "links": [
+        ("Sobre Croody", ABOUT),
+        ("Tienda", SHOP),
+        ("Robots", ROBOTS),
+        ("Privacidad", PRIVACY),
+        ("Buddy", BUDDY),
+    ],
     "social": [
         ("instagram", "https://instagram.com/croody", "Croody en Instagram"),
         ("youtube", "https://youtube.com/@croody", "Croody en YouTube"),

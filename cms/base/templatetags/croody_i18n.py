@@ -9,7 +9,9 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language, get_language_info
 from wagtail.models import Locale, Page
 
+from cms.base.language_switch import carried_query, switch_params
 from cms.base.localization import live_translations, untranslated_original
+from cms.base.site_url import absolute_url
 
 register = template.Library()
 
@@ -47,6 +49,19 @@ def language_links(context: template.Context) -> list[LanguageLink]:
     ]
 
 
+@register.simple_tag(takes_context=True)
+def language_switch_query(context: template.Context) -> str:
+    """The part of the query string the language selector carries to the other languages.
+
+    Safe in cached pages: the page cache keys pages by path and query string
+    (cms.pagecache.store.Variant), so this depends only on the URL, never on the visitor."""
+    page = _shown_page(context)
+    request = context.get("request")
+    if page is None or request is None:
+        return ""
+    return carried_query(request.META.get("QUERY_STRING", ""), switch_params(page))
+
+
 @dataclass(frozen=True)
 class ShownInstead:
     """The language a page not yet translated is shown in (its Spanish original's)."""
@@ -78,16 +93,25 @@ def canonical_url(context: template.Context) -> str:
 
 
 @register.simple_tag(takes_context=True)
+def site_absolute_url(context: template.Context, url: str) -> str:
+    """`url` made absolute on the page's Site (SITE_URL), not on the request's Host header;
+    a URL that is absolute already (files on S3 or a CDN) is kept."""
+    page = _shown_page(context)
+    return absolute_url(url, page.get_site() if page is not None else None)
+
+
+@register.simple_tag(takes_context=True)
 def language_alternates(context: template.Context) -> SafeString:
     """<link rel="alternate" hreflang> for every real translation, plus x-default (Spanish)."""
     request = context.get("request")
     page = _shown_page(context)
     if page is None or request is None:
         return SafeString("")
+    # From the Site (SITE_URL), like canonical_url: never the request's Host header.
     absolute = {
-        code: request.build_absolute_uri(version.url)
+        code: url
         for code, version in live_translations(page).items()
-        if version.url
+        if (url := version.get_full_url(request))
     }
     if not absolute:
         return SafeString("")

@@ -7,17 +7,21 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from wagtail.models import Site
 
-from cms.base.demo.loader import build_source_site, translate_demo_site
+from cms.base.demo.loader import build_source_site, redirect_suffixed_urls, translate_demo_site
 from cms.base.localization import ensure_locales, sync_trees
 from cms.base.message_catalogues import compile_catalogues
+from cms.base.site_url import configure_default_site
 
 
 class Command(BaseCommand):
     help = (
         "Create the 8 locales (synchronised from Spanish), the demo content and an admin "
-        "login. Safe to run again: it only adds what is missing."
+        "login, and point the default site at SITE_URL. Safe to run again: it only adds what "
+        "is missing and brings demo content made by an older version up to date."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -55,6 +59,17 @@ class Command(BaseCommand):
             self.step("Language trees synchronised from es")
             sync_trees()
             self.done("ok")
+
+            self.step("Redirects from the old suffixed URLs")
+            added = redirect_suffixed_urls(objects)
+            self.done(f"{added} added" if added else "all present")
+
+        if Site.objects.filter(is_default_site=True).exists():
+            self.step("Site address (SITE_URL)")
+            site = configure_default_site()
+            self.done(site.root_url)
+
+        call_command("rebuild_product_search", verbosity=0)  # catalogue search (cms.shop.search)
 
         if not options["no_admin"]:
             self.ensure_admin(options["admin_username"])
