@@ -4,7 +4,10 @@
  * - on small screens (below 60rem), a compact disclosure: a button showing the current
  *   language opens the list; Escape, a click outside or leaving it closes it;
  * - arrow keys move between the languages (Home/End jump to the ends);
- * - a busy state while the chosen language loads.
+ * - a busy state while the chosen language loads;
+ * - the page's current query string in the form's `query` field on submit: search.js changes
+ *   the address without reloading, so the value rendered with the page may be out of date
+ *   (the server keeps only the parameters the page allows).
  */
 (function () {
   "use strict";
@@ -44,6 +47,8 @@
   });
 
   form.addEventListener("submit", function () {
+    var query = form.querySelector("[data-language-query]");
+    if (query) query.value = window.location.search.replace(/^\?/, "");
     form.setAttribute("aria-busy", "true");
   });
   // Coming back through the history cache must not leave the form busy.

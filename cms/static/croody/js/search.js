@@ -24,8 +24,12 @@
  * - An element [data-search-status] (a role="status" live region kept outside the results)
  *   takes the text of the response's [data-search-status], so screen readers hear e.g. the
  *   new number of results rather than the whole list.
+ * - Elements marked data-search-sync with an id (e.g. a count of filters in use on a button)
+ *   take the content of the response's element with the same id, where it has one.
  * - Links inside the results region marked data-live-search-link (e.g. pagination) load the
- *   same way.
+ *   same way, without their #fragment in the address; then the results region (give it
+ *   tabindex="-1") takes focus and scrolls to its top, as a new page would start there
+ *   (smoothly, unless the visitor prefers reduced motion). Typing never moves focus.
  * - While loading, the region gets aria-busy="true"; errors fall back to a normal page load.
  *   Older responses that arrive late are ignored (AbortController).
  * - Events on the form: `croody:search-start` and `croody:search-end` (detail: {url}).
@@ -68,6 +72,12 @@
     });
   }
 
+  function showTop(region) {
+    var reduce = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    region.focus({ preventScroll: true });
+    region.scrollIntoView({ block: "start", behavior: reduce ? "auto" : "smooth" });
+  }
+
   function enhance(form) {
     var region = resultsFor(form, document);
     if (!region) return;
@@ -75,7 +85,7 @@
     var timer = null;
     var delay = parseInt(form.getAttribute("data-live-search-debounce") || "300", 10);
 
-    function load(url, mode) {
+    function load(url, mode, focusResults) {
       if (controller) controller.abort();
       controller = new AbortController();
       region.setAttribute("aria-busy", "true");
@@ -96,9 +106,14 @@
           var status = document.querySelector("[data-search-status]");
           var freshStatus = doc.querySelector("[data-search-status]");
           if (status && freshStatus) status.textContent = freshStatus.textContent;
+          Array.prototype.forEach.call(document.querySelectorAll("[data-search-sync][id]"), function (element) {
+            var fresh = doc.getElementById(element.id);
+            if (fresh) element.innerHTML = fresh.innerHTML;
+          });
           if (mode === "push") window.history.pushState({ liveSearch: true }, "", url);
           if (mode === "replace") window.history.replaceState({ liveSearch: true }, "", url);
           region.removeAttribute("aria-busy");
+          if (focusResults) showTop(region);
           form.dispatchEvent(new CustomEvent("croody:search-end", { detail: { url: url } }));
         })
         .catch(function (error) {
@@ -148,8 +163,9 @@
       if (!link || event.metaKey || event.ctrlKey || event.shiftKey || event.button !== 0) return;
       event.preventDefault();
       typing = false;
-      fillForm(form, link.href);
-      load(link.href, "push");
+      var url = link.href.split("#")[0];
+      fillForm(form, url);
+      load(url, "push", true);
     });
 
     window.addEventListener("popstate", function () {
