@@ -40,6 +40,7 @@ if settings.SERVE_MEDIA:  # `make run` only (cms/settings/dev.py), whatever DEBU
 # Every page lives under its language: /es/…, /ar/…; other unprefixed paths redirect by
 # cookie, then Accept-Language, then the default (LocaleMiddleware does this).
 urlpatterns += i18n_patterns(
+    path("", include("cms.orders.urls")),  # cart/, checkout/, account/orders/
     path("account/", include("cms.accounts.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=True,

@@ -41,6 +41,9 @@ from wagtail.documents import get_document_model
 from cms.accounts import urls as account_urls
 from cms.accounts.forms import ApiKeyForm, PreferencesForm, ProfileForm, SignupForm
 from cms.home.models import HomePage
+from cms.orders import urls as order_urls
+from cms.orders.forms import AddToCartForm, CheckoutForm, PaymentForm, UpdateLineForm
+from cms.orders.payments import TestPaymentProvider
 from cms.robots.forms import RobotForm
 from cms.shop.api import (
     ProductsAPIViewSet,
@@ -49,6 +52,7 @@ from cms.shop.api import (
     PublicPagesAPIViewSet,
 )
 from cms.shop.forms import CatalogueFilterForm
+from cms.shop.models import ProductPage
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("renditions")]
 
@@ -230,7 +234,7 @@ class Target:
     id: str
     path: Callable[[str], str]
     params: tuple[Param, ...]
-    valid: Mapping[str, str] = field(default_factory=dict)
+    valid: Mapping[str, str | Callable[[], str]] = field(default_factory=dict)
     prefixed: bool = True  # under /<lang>/: run in every language
     get: bool = True  # answers GET (else its path, header and cookie tests POST the form)
     post: bool = False  # answers POST (implied by form fields)
@@ -261,23 +265,31 @@ def page(model: str) -> Callable[[str], str]:
     return lambda code: page_url(model, code)
 
 
-COVERED_ACCOUNT_URLS: set[str] = set()
+COVERED_URLS: dict[str, set[str]] = {"accounts": set(), "orders": set()}
 
 
-def account(name: str, **samples: str) -> Callable[[str], str]:
-    """/<code>/account/…, with "{name}" for each path parameter (`samples` fit its converter
-    and appear nowhere else in the path)."""
-    COVERED_ACCOUNT_URLS.add(name)
+def named(namespace: str, name: str, **samples: str) -> Callable[[str], str]:
+    """/<code>/…, the URL `namespace:name`, with "{name}" for each path parameter (`samples`
+    fit its converter and appear nowhere else in the path)."""
+    COVERED_URLS[namespace].add(name)
 
     def build(code: str) -> str:
         with translation.override(code):
-            path = reverse(f"accounts:{name}", kwargs=samples or None)
+            path = reverse(f"{namespace}:{name}", kwargs=samples or None)
         assert path.startswith(f"/{code}/"), path
         for key, sample in samples.items():
             path = path.replace(sample, "{" + key + "}")
         return path
 
     return build
+
+
+def account(name: str, **samples: str) -> Callable[[str], str]:
+    return named("accounts", name, **samples)
+
+
+def shop(name: str, **samples: str) -> Callable[[str], str]:
+    return named("orders", name, **samples)
 
 
 def fixed(path: str) -> Callable[[str], str]:
@@ -292,6 +304,41 @@ def reset_link(client: Client) -> str:
     response = client.get(f"/es/account/password/reset/{uid}/{token}/")
     assert response.status_code == 302, response
     return response["Location"]
+
+
+def for_sale() -> ProductPage:
+    """A Spanish product in stock (the demo content never changes)."""
+    return ProductPage.objects.live().filter(locale__language_code="es", stock__gt=0).first()
+
+
+def fill_cart(client: Client) -> None:
+    response = client.post(reverse("orders:cart_add"), {"product": for_sale().pk, "quantity": 1})
+    assert response.status_code == 302, response
+
+
+def cart_path(name: str) -> Callable[[Client], str]:
+    """With one product in the cart: the Spanish URL `orders:name`."""
+    COVERED_URLS["orders"].add(name)
+
+    def setup(client: Client) -> str:
+        fill_cart(client)
+        return reverse(f"orders:{name}")
+
+    return setup
+
+
+def placed_order(name: str) -> Callable[[Client], str]:
+    """With an order placed from this session and waiting for payment: its `orders:name`."""
+    COVERED_URLS["orders"].add(name)
+
+    def setup(client: Client) -> str:
+        fill_cart(client)
+        response = client.post(reverse("orders:checkout"), ADDRESS)
+        assert response.status_code == 302, response
+        reference = response["Location"].rstrip("/").split("/")[-2]
+        return reverse(f"orders:{name}", kwargs={"reference": reference})
+
+    return setup
 
 
 def api(endpoint: str, view: type, *filters: str) -> Target:
@@ -309,6 +356,16 @@ def api(endpoint: str, view: type, *filters: str) -> Target:
 CATALOGUE = "shop.ProductIndexPage"
 LOGIN = {"username": "hostile-visitor", "password": "not-the-password", "next": "/es/"}
 NEW_PASSWORD = {"new_password1": PASSWORD, "new_password2": PASSWORD}
+ADDRESS = {
+    "email": "buyer@example.com",
+    "full_name": "Ada Buyer",
+    "address_line1": "Calle Mayor 1",
+    "address_line2": "",
+    "city": "Madrid",
+    "postal_code": "28013",
+    "country": "ES",
+}
+NO_ORDER = {"reference": "CR-NOSUCH00"}
 # What every request carries that a visitor controls; sent to the sign-in page, whose form
 # reads the session and CSRF cookies and Origin, and whose failures django-axes records with
 # the User-Agent. The others get the FEW: the language ones get the whole table at "/", the
@@ -444,6 +501,61 @@ TARGETS = [
         valid={"pk": "1"},
         get=False,
         post=True,
+        signed_in=True,
+    ),
+    # The cart, checkout, payment and "My orders" (products by id or translation key).
+    Target("cart", shop("cart"), ignored("x")),
+    Target(
+        "cart-add",
+        shop("cart_add"),
+        (*form(*form_fields(AddToCartForm)), Param("header", "Origin")),
+        valid={"product": lambda: str(for_sale().pk), "quantity": "1"},
+        get=False,
+    ),
+    Target(
+        "cart-update",
+        fixed(""),
+        form(*form_fields(UpdateLineForm)),
+        valid={"product": lambda: str(for_sale().translation_key), "quantity": "2"},
+        get=False,
+        prefixed=False,  # the cart is filled in Spanish; the view is the same in every language
+        setup=cart_path("cart_update"),
+    ),
+    Target(
+        "checkout",
+        fixed(""),
+        form(*form_fields(CheckoutForm)),
+        valid=ADDRESS,
+        prefixed=False,
+        setup=cart_path("checkout"),
+    ),
+    Target(
+        "pay",
+        fixed(""),
+        form(*form_fields(PaymentForm)),
+        valid={"outcome": TestPaymentProvider.APPROVE},
+        prefixed=False,
+        setup=placed_order("pay"),
+    ),
+    Target(
+        "pay-reference",
+        shop("pay", reference="REFSAMPLE"),
+        (Param("path", "reference"),),
+        valid=NO_ORDER,
+    ),
+    Target("done", fixed(""), ignored("x"), prefixed=False, setup=placed_order("done")),
+    Target(
+        "done-reference",
+        shop("done", reference="REFSAMPLE"),
+        (Param("path", "reference"),),
+        valid=NO_ORDER,
+    ),
+    Target("order-list", shop("order_list"), ignored("x"), signed_in=True),
+    Target(
+        "order-detail",
+        shop("order_detail", reference="REFSAMPLE"),
+        (Param("path", "reference"),),
+        valid=NO_ORDER,
         signed_in=True,
     ),
     # Outside the language prefixes.
@@ -622,6 +734,11 @@ def fill(
     return path
 
 
+def resolved(values: Mapping[str, str | Callable[[], str]]) -> dict[str, str]:
+    """Valid values; a callable one names something in the database (read at request time)."""
+    return {name: value() if callable(value) else value for name, value in values.items()}
+
+
 def form_body(
     target: Target, values: Mapping[str, str], params: Collection[Param], value: Hostile
 ) -> bytes:
@@ -682,11 +799,11 @@ def exchange(
         if target.signed_in:
             client.force_login(get_user_model().objects.get(username=OWNER))
         template = target.setup(client) if target.setup else target.path(code)
-        values = {**world, **target.valid}
+        values = {**world, **resolved(target.valid)}
         url = fill(template, values, chosen, value)
         pairs = [value.pair(param.name) for param in chosen if param.where == "query"]
         pairs += [
-            f"{param.name}={quote(target.valid[param.name], safe='/')}"
+            f"{param.name}={quote(values[param.name], safe='/')}"
             for param in target.params
             if param.where == "query" and param.name in target.valid and param not in chosen
         ]
@@ -720,7 +837,14 @@ def problems(sent: list[Sent]) -> str:
 # --- The tests ------------------------------------------------------------------------------
 
 # The valid request's answer is a 2xx or 3xx but for these, whose valid values name nothing.
-WHEN_VALID = {"page-path": {404}, "nested-path": {301}, "key-revoke": {404}}
+WHEN_VALID = {
+    "page-path": {404},
+    "nested-path": {301},
+    "key-revoke": {404},
+    "pay-reference": {404},
+    "done-reference": {404},
+    "order-detail": {404},
+}
 
 
 @pytest.mark.parametrize(
@@ -877,4 +1001,5 @@ def test_the_table_covers_every_public_url():
     from cms import urls
 
     assert {str(pattern.pattern) for pattern in urls.urlpatterns} <= set(ROUTES)
-    assert {pattern.name for pattern in account_urls.urlpatterns} == COVERED_ACCOUNT_URLS
+    assert {pattern.name for pattern in account_urls.urlpatterns} == COVERED_URLS["accounts"]
+    assert {pattern.name for pattern in order_urls.urlpatterns} == COVERED_URLS["orders"]

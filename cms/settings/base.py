@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "cms.home",
     "cms.buddy",
     "cms.shop",
+    "cms.orders",  # cart, checkout, payments and orders (docs/orders.md)
     "cms.ids_admin",  # the IDS analysts' view in the admin (alerts, chart, model card)
     "cms.pagecache",
     "wagtail_localize",
@@ -248,6 +249,21 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Orders (cms.orders, docs/orders.md). Prices are before tax; tax is the shipping country's
+# rate (else the default) on the goods and the shipping. Amounts are strings: Decimals.
+TAX_RATES = {
+    "ES": "0.21", "FR": "0.20", "PT": "0.23", "DE": "0.19", "IT": "0.22", "NL": "0.21",
+    "BE": "0.21", "IE": "0.23", "AT": "0.20", "GB": "0.20",
+}  # fmt: skip
+TAX_DEFAULT_RATE = "0.21"  # countries not in TAX_RATES
+SHIPPING_COUNTRIES = [*TAX_RATES, "US", "MX", "AR", "BR", "JP", "CN", "IN", "MA", "AE", "SA"]
+SHIPPING_FLAT_RATE = "4.95"  # in the order's currency
+FREE_SHIPPING_FROM = "50.00"
+CART_MAX_QUANTITY = 10  # per product and order
+ORDER_PAYMENT_MINUTES = 30  # unpaid longer: `release_expired_orders` gives the stock back
+# The payment provider: the test one moves no money (cms/orders/payments.py).
+PAYMENT_PROVIDER = os.environ.get("PAYMENT_PROVIDER", "cms.orders.payments.TestPaymentProvider")
+
 # Internationalisation: 8 languages, Spanish first and default.
 LANGUAGE_CODE = "es"
 LANGUAGES = [
@@ -292,7 +308,11 @@ FILES_ORIGIN = media_origin(os.environ)
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Croody"
-WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
+# The site's public address. Canonical links, og:url/og:image, hreflang, the sitemap and the
+# API's absolute URLs come from the Wagtail Site that `setup_croody` configures from it, never
+# from the request's Host header (which a client chooses). Production derives it when unset.
+SITE_URL = os.environ.get("SITE_URL", "").strip().rstrip("/") or "http://127.0.0.1:8000"
+WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "").strip() or SITE_URL
 # Nothing from the internet at run time (and the CSP would block it): no Gravatar avatars
 # (Wagtail falls back to its own default), no release check from the dashboard.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
@@ -366,7 +386,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "cms.base.security_events.drf_exception_handler",
     "DEFAULT_THROTTLE_RATES": {"api": os.environ.get("API_THROTTLE_RATE", "120/minute") or None},
 }
-WAGTAILAPI_BASE_URL = WAGTAILADMIN_BASE_URL  # one origin: absolute URLs in API answers
+WAGTAILAPI_BASE_URL = SITE_URL  # one origin: absolute URLs in API answers
 WAGTAILAPI_LIMIT_MAX = 50
 WAGTAILAPI_SEARCH_ENABLED = True
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
