@@ -9,6 +9,7 @@ from collections.abc import Mapping
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from wagtail.models import Locale, Page, TranslatableMixin
 from wagtail_localize.models import (
     LocaleSynchronization,
@@ -102,7 +103,7 @@ def translated_slug(obj: TranslatableMixin, code: str, catalogue: Catalogue) -> 
     tells apart equal slugs under different parents (the home page and a product are both
     "inicio"), else its "<slug>" entry, else the slug with the language code appended (unique
     even among the locales' home pages)."""
-    slug = obj.slug  # type: ignore[attr-defined]  # only pages have a slug segment
+    slug = obj.slug  # only pages have a slug segment
     parent = obj.get_parent() if isinstance(obj, Page) else None
     for key in ([f"{parent.slug}/{slug}"] if parent is not None else []) + [slug]:
         if code in catalogue.get(key, {}):
@@ -148,7 +149,9 @@ def retranslate_object(obj: TranslatableMixin, catalogue: Catalogue) -> None:
     )
 
 
-def _apply_catalogue(obj: TranslatableMixin, catalogue: Catalogue, translations) -> None:
+def _apply_catalogue(
+    obj: TranslatableMixin, catalogue: Catalogue, translations: QuerySet[Translation]
+) -> None:
     for translation in translations.select_related("source", "target_locale"):
         locale = translation.target_locale
         code = locale.language_code
