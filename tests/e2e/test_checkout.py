@@ -14,6 +14,11 @@ from tests.e2e.test_accounts import sign_up
 from tests.e2e.test_catalogue_mobile import catalogue_path
 
 LAPTOP = {"width": 1366, "height": 900}
+PHONE = {"width": 390, "height": 844}
+# The elements wider than their box (the table's scrolling wrapper, the page) at this size.
+OVERFLOW = """(selector) => [document.querySelector(selector).parentElement,
+    document.documentElement].filter((el) => el.scrollWidth > el.clientWidth).map((el) =>
+    `${el.tagName}.${el.className}: ${el.scrollWidth} > ${el.clientWidth}`)"""
 REFERENCE = re.compile(r"CR-[A-Z0-9]{6,}")
 
 
@@ -71,6 +76,10 @@ def test_a_visitor_finds_the_shop_and_buys(
     line.locator("button:not([name=remove])").click()
     expect(line.locator("input[name=quantity]")).to_have_value("2")
     assert axe_problems(page) == []
+    # On a phone the totals are in sight: nothing in the cart scrolls sideways.
+    page.set_viewport_size(PHONE)
+    assert page.evaluate(OVERFLOW, "table.cart") == [], "the cart scrolls sideways at 390 px"
+    page.set_viewport_size(LAPTOP)
 
     # Signing up keeps the cart: the visitor's session cart joins the new account's.
     username = sign_up(page, site, code)
