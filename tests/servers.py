@@ -44,17 +44,21 @@ class Server:
         return self.log_path.read_text(errors="replace")
 
 
-def emailed_link(log: str, to: str, path: str) -> str:
-    """The newest link to `path` in an email to `to`, from a development server's log (its
-    console email backend prints each message, then a line of 79 dashes)."""
-    messages = [
+def emails_to(log: str, to: str) -> list[str]:
+    """The emails to `to` in a development server's log, oldest first (its console email
+    backend prints each message, then a line of 79 dashes)."""
+    return [
         message
         for message in log.split("-" * 79)
         if re.search(rf"^To: {re.escape(to)}$", message, re.MULTILINE)
     ]
+
+
+def emailed_link(log: str, to: str, path: str) -> str:
+    """The newest link to `path` in an email to `to`, from a development server's log."""
     links = [
         link
-        for message in messages
+        for message in emails_to(log, to)
         for link in re.findall(rf"https?://\S+?{re.escape(path)}\S*", message)
     ]
     assert links, f"no email to {to} with a link to {path} in the log"

@@ -12,6 +12,7 @@ from playwright.sync_api import Browser, Page, expect
 from tests.e2e.axe import axe_problems
 from tests.e2e.test_accounts import sign_up
 from tests.e2e.test_catalogue_mobile import catalogue_path
+from tests.servers import emails_to
 
 LAPTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
@@ -30,15 +31,6 @@ def tr(code: str, text: str) -> str:
 
 def cart_lines(page: Page):
     return page.locator("table.cart tbody tr")
-
-
-def email_to(log: str, address: str) -> str:
-    """The newest email to `address` in the server's log (console email backend)."""
-    messages = [
-        m for m in log.split("-" * 79) if re.search(rf"^To: {re.escape(address)}$", m, re.M)
-    ]
-    assert messages, f"no email to {address}"
-    return messages[-1]
 
 
 @pytest.mark.parametrize("code", ["es", "ar", "ja"])
@@ -107,7 +99,9 @@ def test_a_visitor_finds_the_shop_and_buys(
     reference = match.group()
 
     # The confirmation email, in the buyer's language.
-    email = email_to(site.server.log(), f"{username}@example.com")
+    emails = emails_to(site.server.log(), f"{username}@example.com")
+    assert emails, "no confirmation email"
+    email = emails[-1]
     assert reference in email and second in email and first in email
     with translation.override(code):
         thanks = translation.gettext(
