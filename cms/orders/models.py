@@ -171,6 +171,15 @@ class Order(models.Model):
             stock.reserve(order.quantities, {line.product_key: line.title for line in lines})
         return order
 
+    @classmethod
+    def cancel_expired(cls) -> int:
+        """Cancel the orders unpaid for ORDER_PAYMENT_MINUTES, releasing their stock; how many.
+
+        The release_expired_orders cron job runs it, so pages show the units as for sale
+        again; adding to a cart and checking out run it too, so a buyer gets them even
+        before the job has run."""
+        return sum(order.change_status(cls.Status.CANCELLED) for order in cls.objects.expired())
+
     def change_status(self, new: str) -> bool:
         """Move to `new` if allowed from the status stored now; False if it changed nothing.
 

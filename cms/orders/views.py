@@ -88,6 +88,7 @@ def cart_add(request: HttpRequest) -> HttpResponseBase:
     """
     if _foreign_origin(request):
         return csrf_failure(request, reason="cart: Origin is not this site")
+    Order.cancel_expired()  # units abandoned orders held are for sale again
     form = AddToCartForm(request.POST)
     if not form.is_valid():
         if "product" in form.errors:
@@ -182,6 +183,7 @@ def cart_update(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def checkout(request: HttpRequest) -> HttpResponse:
     """Shipping address and order summary; placing the order reserves the stock."""
+    Order.cancel_expired()  # before the cart reads what is left
     cart = Cart(request)
     lines = cart.lines()
     if not lines:

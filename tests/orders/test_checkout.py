@@ -1,11 +1,16 @@
 """Checkout to a paid test order in es, ar and ja; the email in the buyer's language;
 declined payments and cancellations give the stock back; My orders shows only your own."""
 
+import io
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
 
 from cms.orders.models import Order
 from cms.shop.models import ProductPage
@@ -132,3 +137,46 @@ def test_cancelling_releases_the_stock_once(client, product):
     assert not order.change_status(Order.Status.CANCELLED)
     assert stock_of(product) == {before + 2}
     assert not order.change_status(Order.Status.PAID)  # not from cancelled
+
+
+def place_unpaid(client, product, quantity: int) -> Order:
+    client.post("/es/cart/add/", {"product": product.pk, "quantity": str(quantity)})
+    assert client.post("/es/checkout/", ADDRESS).status_code == 302
+    return Order.objects.latest("pk")
+
+
+def test_unpaid_orders_give_their_stock_back_after_the_payment_window(client, product, settings):
+    ProductPage.objects.filter(translation_key=product.translation_key).update(stock=1)
+    abandoned = place_unpaid(client, product, 1)
+    assert stock_of(product) == {0}
+    # Within the window the unit stays reserved for the first buyer...
+    assert call_command_output("release_expired_orders") == "0 unpaid order(s) cancelled"
+    assert stock_of(product) == {0}
+    # ...after it, the cron command gives it back, once.
+    Order.objects.filter(pk=abandoned.pk).update(
+        created_at=timezone.now() - timedelta(minutes=settings.ORDER_PAYMENT_MINUTES + 1)
+    )
+    assert call_command_output("release_expired_orders") == "1 unpaid order(s) cancelled"
+    assert call_command_output("release_expired_orders") == "0 unpaid order(s) cancelled"
+    abandoned.refresh_from_db()
+    assert abandoned.status == Order.Status.CANCELLED and stock_of(product) == {1}
+
+
+def test_a_buyer_gets_the_unit_an_expired_order_held_without_the_cron_job(product, settings):
+    """Adding to a cart and checking out cancel expired orders first."""
+    ProductPage.objects.filter(translation_key=product.translation_key).update(stock=1)
+    abandoned = place_unpaid(Client(), product, 1)
+    Order.objects.filter(pk=abandoned.pk).update(
+        created_at=timezone.now() - timedelta(minutes=settings.ORDER_PAYMENT_MINUTES + 1)
+    )
+    second = place_unpaid(Client(), product, 1)
+    assert second != abandoned and second.status == Order.Status.PENDING_PAYMENT
+    abandoned.refresh_from_db()
+    assert abandoned.status == Order.Status.CANCELLED
+    assert stock_of(product) == {0}
+
+
+def call_command_output(name: str) -> str:
+    out = io.StringIO()
+    call_command(name, stdout=out)
+    return out.getvalue().strip()

@@ -1,4 +1,5 @@
-"""Cancel orders left unpaid for ORDER_PAYMENT_MINUTES and give their stock back (cron)."""
+"""Cancel orders left unpaid for ORDER_PAYMENT_MINUTES and give their stock back (cron; placing
+an order does it too)."""
 
 from typing import Any
 
@@ -11,7 +12,5 @@ class Command(BaseCommand):
     help = "Cancel unpaid orders older than ORDER_PAYMENT_MINUTES, releasing their stock."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        cancelled = sum(
-            order.change_status(Order.Status.CANCELLED) for order in Order.objects.expired()
-        )
+        cancelled = Order.cancel_expired()
         self.stdout.write(f"{cancelled} unpaid order(s) cancelled")
