@@ -4,15 +4,28 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from apis.ids.features import CLASSES
+from apis.ids.features import CLASSES, FEATURE_NAMES
 from apis.ids.schemas import ConnectionRecord
 from apis.ids.scoring import ATTACK, NORMAL_VERDICT
+from apis.ids.store import (
+    BENIGN_EXPECTED,
+    CONFIRMED_ATTACK,
+    FALSE_POSITIVE,
+    LABELLED,
+    LABELS,
+    MAX_ID,
+    NOTE_MAX_LENGTH,
+    UNLABELLED,
+)
 
 MAX_BATCH = 10_000
+MAX_BULK = 500  # predictions labelled in one request
+# Printable text and line breaks: no NUL (PostgreSQL refuses it) nor other control characters.
+NOTE_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 
 # Row 1 of KDDTrain+_20Percent (a normal ftp_data transfer) and row 3 (a neptune SYN flood).
 EXAMPLE_NORMAL: dict[str, Any] = dict(
@@ -45,6 +58,11 @@ class Verdict(StrEnum):
 
 
 Category = StrEnum("Category", {name: name for name in CLASSES})  # type: ignore[misc]
+Label = StrEnum("Label", {name: name for name in LABELS})  # type: ignore[misc]
+LabelFilter = StrEnum(  # type: ignore[misc]
+    "LabelFilter", {name: name for name in (*LABELS, LABELLED, UNLABELLED)}
+)
+PredictionId = Annotated[int, Field(ge=1, le=MAX_ID, strict=True)]
 
 
 class PredictBatch(BaseModel):
@@ -109,16 +127,135 @@ class PredictResponse(BaseModel):
     predictions: list[Prediction] = Field(description="one per record, in request order")
 
 
+class Triage(BaseModel):
+    """An analyst's judgement of a prediction; a new one replaces it."""
+
+    label: Label
+    note: str | None
+    labelled_by_user_id: int = Field(description="the user behind the session or API key")
+    labelled_by: str = Field(description='"user:<id>", or "key:<prefix>" when set with a key')
+    labelled_at: datetime
+
+
 class StoredPrediction(Prediction):
     created_at: datetime
     source: str = Field(description='who sent it: "key:<prefix>" or "user:<id>"')
     features: ConnectionRecord = Field(description="the record as it was scored")
+    triage: Triage | None = Field(description="the analysts' label; null when unlabelled")
 
 
 class PredictionPage(BaseModel):
+    total: int = Field(description="every prediction matching the filters (all pages)")
     items: list[StoredPrediction] = Field(description="newest first")
     next_cursor: str | None = Field(
-        description="pass as ?cursor= for the next page; null on the last page"
+        description="pass as ?cursor= for the next (older) page; null on the last page"
+    )
+    prev_cursor: str | None = Field(
+        description="pass as ?cursor= for the previous (newer) page; null on the first page"
+    )
+
+
+class FeatureContribution(BaseModel):
+    feature: Literal[FEATURE_NAMES]  # type: ignore[valid-type]
+    value: str | float | int = Field(description="the record's value of the feature")
+    contribution: float = Field(
+        description="signed share of the score: > 0 pushed it towards attack, < 0 towards normal"
+    )
+
+
+class Explanation(BaseModel):
+    available: bool
+    method: Literal["saabas"] = Field(
+        description="per-tree decision-path contributions (docs/ids-service.md)"
+    )
+    target: Literal["score"] = Field(description="what is explained: P(attack)")
+    model_version: str | None = Field(description="the model whose trees were walked")
+    bias: float | None = Field(
+        description="the trees' mean P(attack) at their roots: score = bias + every contribution"
+    )
+    reason: str | None = Field(description="why there is no explanation, when unavailable")
+
+
+class PredictionDetail(StoredPrediction):
+    threshold: float | None = Field(description="the threshold of the model in service")
+    explanation: Explanation
+    top_features: list[FeatureContribution] = Field(
+        description="the 5 largest contributions either way, largest first; [] if unavailable"
+    )
+
+
+_Note = Annotated[
+    str | None,
+    Field(
+        max_length=NOTE_MAX_LENGTH,
+        pattern=NOTE_PATTERN,
+        description=f"up to {NOTE_MAX_LENGTH} characters; blank means none",
+    ),
+]
+
+
+def _blank_is_none(value: str | None) -> str | None:
+    return (value.strip() or None) if value is not None else None
+
+
+class TriageRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"label": FALSE_POSITIVE, "note": "the lab's scanner"}]},
+    )
+
+    label: Label
+    note: _Note = None
+
+    _strip = field_validator("note")(_blank_is_none)
+
+
+class BulkTriageRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"ids": [4211, 4212], "label": CONFIRMED_ATTACK, "note": None},
+                {"ids": [4213], "label": None},
+            ]
+        },
+    )
+
+    ids: list[PredictionId] = Field(min_length=1, max_length=MAX_BULK)
+    label: Label | None = Field(description="null clears the labels of these predictions")
+    note: _Note = None
+
+    _strip = field_validator("note")(_blank_is_none)
+
+
+class TriageResponse(BaseModel):
+    id: int
+    triage: Triage | None
+
+
+class BulkTriageResponse(BaseModel):
+    updated: int
+    label: Label | None
+    ids: list[int] = Field(description="the predictions changed, ascending")
+
+
+class VersionPrecision(BaseModel):
+    model_version: str
+    alerts: int = Field(description="predictions with the verdict attack")
+    labelled: int = Field(description="alerts with a triage label")
+    confirmed: int = Field(description=f"alerts labelled {CONFIRMED_ATTACK}")
+    false_positives: int = Field(description=f"alerts labelled {FALSE_POSITIVE}")
+    benign_expected: int = Field(description=f"alerts labelled {BENIGN_EXPECTED}")
+    precision: float | None = Field(
+        description="confirmed / (confirmed + false_positives); null when neither was labelled"
+    )
+    missed: int = Field(description=f"normal verdicts labelled {CONFIRMED_ATTACK}")
+
+
+class PrecisionResponse(BaseModel):
+    serving_version: str | None = Field(description="the model this service is serving now")
+    versions: list[VersionPrecision] = Field(
+        description="every version with predictions in range, the most recently used first"
     )
 
 
@@ -144,6 +281,13 @@ class StatsResponse(BaseModel):
                     "until": "2026-11-28T02:00:00Z",
                     "bucket": "1h",
                     "bucket_seconds": 3600,
+                    "range_from": {"since": "window", "until": "window"},
+                    "labels": {
+                        "confirmed_attack": 3,
+                        "false_positive": 1,
+                        "benign_expected": 0,
+                        "unlabelled": 126,
+                    },
                     "model_version": "1.0.0",
                     "model_versions": {"1.0.0": 130},
                     "total": 130,
@@ -173,6 +317,13 @@ class StatsResponse(BaseModel):
     until: datetime
     bucket: str
     bucket_seconds: int
+    range_from: dict[Literal["since", "until"], Literal["window", "data", "default"]] = Field(
+        description="each end: as asked (window), from the first/last match (data), or the "
+        "default (until now, since 24 hours before) when nothing matches"
+    )
+    labels: dict[str, int] = Field(
+        description="predictions per triage label, and those unlabelled (`unlabelled`)"
+    )
     model_version: str | None = Field(description="the model this service is serving now")
     model_versions: dict[str, int] = Field(description="predictions per model version in range")
     total: int

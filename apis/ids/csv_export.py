@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from apis.ids.features import CATEGORICAL_FEATURES, CLASSES, FEATURE_NAMES
-from apis.ids.store import StoredPrediction
+from apis.ids.store import StoredPrediction, Triage
 
 HEADER: tuple[str, ...] = (
     "id",
@@ -21,6 +21,12 @@ HEADER: tuple[str, ...] = (
     *(f"p_{name}" for name in CLASSES),
     "unknown_features",
     *FEATURE_NAMES,
+    # Appended last, so the columns scripts already read keep their positions.
+    "triage_label",
+    "triage_note",
+    "triage_by",
+    "triage_by_user_id",
+    "triage_at",
 )
 # A cell starting with one of these is run as a formula by spreadsheet programs.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -44,7 +50,15 @@ def _row(p: StoredPrediction) -> list[Any]:
         *(p.probabilities[name] for name in CLASSES),
         ",".join(name for name in CATEGORICAL_FEATURES if name in p.unknown_values),
         *(p.features[name] for name in FEATURE_NAMES),
+        *_triage_cells(p.triage),
     ]
+
+
+def _triage_cells(t: Triage | None) -> tuple[Any, ...]:
+    if t is None:
+        return ("", "", "", "", "")
+    at = t.labelled_at.isoformat().replace("+00:00", "Z")
+    return (t.label, t.note or "", t.labelled_by, t.labelled_by_user_id, at)
 
 
 def csv_chunks(predictions: Iterable[StoredPrediction], rows_per_chunk: int = 500) -> Iterator[str]:

@@ -9,7 +9,7 @@ from sqlalchemy.exc import DBAPIError
 
 from apis.common.app import create_api
 from apis.ids import migrate, store
-from apis.ids.api_schemas import PredictBatch
+from apis.ids.api_schemas import BulkTriageRequest, PredictBatch, TriageRequest
 from apis.ids.routes import router
 from apis.ids.service import LoadedModel
 from apis.ids.settings import Settings, get_settings
@@ -63,15 +63,17 @@ def build_api(settings: Settings) -> FastAPI:
     api.add_exception_handler(DBAPIError, _database_unavailable)
 
     def openapi() -> dict[str, Any]:
-        # predict reads its body itself (raw bytes, validated in one pass by pydantic-core),
-        # so the batch schema its requestBody refers to is added here.
+        # predict and the triage writes read their bodies themselves (raw bytes, size-capped,
+        # validated in one pass by pydantic-core), so the schemas their requestBody refers
+        # to are added here.
         if api.openapi_schema is None:
             schema = FastAPI.openapi(api)
-            batch = PredictBatch.model_json_schema(ref_template="#/components/schemas/{model}")
             components = schema.setdefault("components", {}).setdefault("schemas", {})
-            for name, definition in batch.pop("$defs", {}).items():
-                components.setdefault(name, definition)
-            components.setdefault("PredictBatch", batch)
+            for model in (PredictBatch, TriageRequest, BulkTriageRequest):
+                body = model.model_json_schema(ref_template="#/components/schemas/{model}")
+                for name, definition in body.pop("$defs", {}).items():
+                    components.setdefault(name, definition)
+                components.setdefault(model.__name__, body)
         return api.openapi_schema  # type: ignore[return-value]
 
     api.openapi = openapi  # type: ignore[method-assign]

@@ -5,29 +5,41 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, cast
+from typing import Annotated, Any, TypeVar, cast
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
+from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from apis.common.auth import AUTH_RESPONSES, Principal, require_scopes
-from apis.common.errors import ErrorBody, error_responses
+from apis.common.errors import ApiError, ErrorBody, error_responses
 from apis.common.timestamps import RANGE, UtcDateTime
 from apis.ids import store
 from apis.ids.api_schemas import (
     EXAMPLE_NEPTUNE,
     EXAMPLE_NORMAL,
     MAX_BATCH,
+    MAX_BULK,
+    BulkTriageRequest,
+    BulkTriageResponse,
     Category,
+    LabelFilter,
+    PrecisionResponse,
+    PredictionDetail,
     PredictionPage,
     PredictResponse,
     StatsResponse,
+    TriageRequest,
+    TriageResponse,
     Verdict,
 )
 from apis.ids.artifact import CONFUSION_MATRIX_NAME
+from apis.ids.attribution import METHOD, TOP_FEATURES, attribute
 from apis.ids.csv_export import csv_chunks
-from apis.ids.service import LoadedModel, PredictError, predict
+from apis.ids.scoring import RecordError
+from apis.ids.service import MAX_ERROR_DETAILS, LoadedModel, PredictError, predict
 from croody_core.scopes import SCOPE_IDS_ANALYST, SCOPE_IDS_SCORE
 
 # 10,000 records are about 9 MB of compact JSON; leave room for indented bodies.
@@ -81,18 +93,21 @@ _PREDICT_BODY = {
 }
 
 
-async def _read_body(request: Request) -> bytes:
-    """The request body, refused with 413 as soon as it passes MAX_BODY_BYTES."""
+async def _read_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
+    """The request body, refused with 413 as soon as it passes `limit` bytes."""
     too_large = HTTPException(
-        413, f"The body is larger than {MAX_BODY_BYTES // (1024 * 1024)} MB; send smaller batches."
+        413,
+        f"The body is larger than {limit // (1024 * 1024)} MB; send smaller batches."
+        if limit >= 1024 * 1024
+        else f"The body is larger than {limit // 1024} KB.",
     )
     length = request.headers.get("content-length", "")
-    if length.isdigit() and int(length) > MAX_BODY_BYTES:
+    if length.isdigit() and int(length) > limit:
         raise too_large
     chunks, size = [], 0
     async for chunk in request.stream():
         size += len(chunk)
-        if size > MAX_BODY_BYTES:
+        if size > limit:
             raise too_large
         chunks.append(chunk)
     return b"".join(chunks)
@@ -174,6 +189,9 @@ def prediction_filter(
     min_score: Annotated[
         float | None, Query(ge=0, le=1, allow_inf_nan=False, description="score at least this")
     ] = None,
+    max_score: Annotated[
+        float | None, Query(ge=0, le=1, allow_inf_nan=False, description="score at most this")
+    ] = None,
     model_version: Annotated[
         str | None, Query(max_length=store.MODEL_VERSION_MAX_LENGTH, pattern=PRINTABLE)
     ] = None,
@@ -181,18 +199,38 @@ def prediction_filter(
     unknown: Annotated[
         bool, Query(description="only records with protocol/service/flag values never seen")
     ] = False,
+    label: Annotated[
+        LabelFilter | None,
+        Query(description="an analyst's label, or `labelled` / `unlabelled`"),
+    ] = None,
 ) -> store.PredictionFilter:
     since_ms, until_ms = _ms_range(since, until)
+    if min_score is not None and max_score is not None and min_score > max_score:
+        raise HTTPException(422, "`min_score` must not be greater than `max_score`.")
     return store.PredictionFilter(
         since_ms=since_ms,
         until_ms=until_ms,
         verdict=verdict.value if verdict else None,
         category=category.value if category else None,
         min_score=min_score,
+        max_score=max_score,
         model_version=model_version,
         source=source,
         unknown_only=unknown,
+        label=label.value if label else None,
     )
+
+
+def _triage(t: store.Triage | None) -> dict[str, Any] | None:
+    if t is None:
+        return None
+    return {
+        "label": t.label,
+        "note": t.note,
+        "labelled_by_user_id": t.labelled_by_user_id,
+        "labelled_by": t.labelled_by,
+        "labelled_at": t.labelled_at,
+    }
 
 
 def _page_item(p: store.StoredPrediction) -> dict[str, Any]:
@@ -207,6 +245,7 @@ def _page_item(p: store.StoredPrediction) -> dict[str, Any]:
         "probabilities": p.probabilities,
         "unknown_values": p.unknown_values,
         "features": p.features,
+        "triage": _triage(p.triage),
     }
 
 
@@ -228,7 +267,8 @@ def list_predictions(
     where: Annotated[store.PredictionFilter, Depends(prediction_filter)],
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="page size (JSON)")] = 100,
     cursor: Annotated[
-        str | None, Query(max_length=64, description="next_cursor of the previous page")
+        str | None,
+        Query(max_length=64, description="the next_cursor or prev_cursor of another page"),
     ] = None,
     format: Annotated[
         ExportFormat | None,
@@ -237,9 +277,10 @@ def list_predictions(
 ) -> Any:
     """Newest first, filtered; needs `ids:analyst` (or a staff or analyst session).
 
-    JSON answers one page and a `next_cursor`. CSV (`format=csv` or
-    `Accept: text/csv`) streams every match from the cursor on, one row per
-    prediction with its probabilities and the 41 features.
+    JSON answers one page, the number of matches (`total`), a `next_cursor` to older
+    predictions and a `prev_cursor` back to newer ones. CSV (`format=csv` or
+    `Accept: text/csv`) streams every match from the cursor on, one row per prediction
+    with its probabilities, the 41 features and its triage.
     """
     engine = request.app.state.engine
     wants_csv = format is ExportFormat.csv or (
@@ -257,10 +298,207 @@ def list_predictions(
                     "Cache-Control": "no-store",
                 },
             )
-        page = store.list_predictions(engine, where, limit=limit, cursor=cursor)
+        page = store.list_predictions(engine, where, limit=limit, cursor=cursor, count=True)
     except store.InvalidCursor as exc:
         raise HTTPException(422, str(exc)) from None
-    return {"items": [_page_item(p) for p in page.items], "next_cursor": page.next_cursor}
+    return {
+        "total": page.total,
+        "items": [_page_item(p) for p in page.items],
+        "next_cursor": page.next_cursor,
+        "prev_cursor": page.prev_cursor,
+    }
+
+
+PredictionIdParam = Annotated[
+    int, PathParam(ge=1, le=store.MAX_ID, description="the prediction's id")
+]
+
+
+def _explain(loaded: LoadedModel, p: store.StoredPrediction) -> tuple[dict[str, Any], list[Any]]:
+    """The explanation object and the top features of a stored prediction."""
+    model = loaded.model
+    explanation: dict[str, Any] = {
+        "available": False,
+        "method": METHOD,
+        "target": "score",
+        "model_version": model.version if model else None,
+        "bias": None,
+        "reason": None,
+    }
+    if model is None:
+        explanation["reason"] = f"The model is unavailable: {loaded.error}"
+        return explanation, []
+    if model.version != p.model_version:
+        # Another model's trees would explain a score this prediction never had.
+        explanation["reason"] = (
+            f"Scored by model {p.model_version}; the service now runs {model.version}."
+        )
+        return explanation, []
+    try:
+        result = attribute(model, p.features)
+    except (ValueError, RecordError) as exc:
+        explanation["reason"] = f"This prediction cannot be explained: {exc}"
+        return explanation, []
+    explanation |= {"available": True, "bias": result.bias}
+    top = [
+        {"feature": name, "value": p.features[name], "contribution": contribution}
+        for name, contribution in result.top(TOP_FEATURES)
+    ]
+    return explanation, top
+
+
+@router.get(
+    "/predictions/{prediction_id}",
+    summary="One prediction: its input, result, triage and the features that drove it",
+    response_model=PredictionDetail,
+    responses=_errors | error_responses(404),
+)
+def get_prediction(
+    request: Request,
+    _principal: Annotated[Principal, Depends(require_scopes(SCOPE_IDS_ANALYST))],
+    prediction_id: PredictionIdParam,
+) -> Any:
+    """The stored record and result, its triage, and `top_features`: the five features with
+    the largest contributions to its score (per-tree decision-path contributions, computed
+    for this record on request; `score = explanation.bias + every contribution`). Explained
+    only when it was scored by the model in service. Needs `ids:analyst`.
+    """
+    p = store.get_prediction(request.app.state.engine, prediction_id)
+    if p is None:
+        raise HTTPException(404, f"No prediction has the id {prediction_id}.")
+    loaded = _loaded_model(request)
+    explanation, top = _explain(loaded, p)
+    return _page_item(p) | {
+        "threshold": loaded.model.threshold if loaded.model else None,
+        "explanation": explanation,
+        "top_features": top,
+    }
+
+
+# -- triage ----------------------------------------------------------------------
+
+MAX_TRIAGE_BODY_BYTES = 64 * 1024  # 500 ids and a note take about 14 KB
+_Body = TypeVar("_Body", bound=BaseModel)
+
+
+def _json_body_spec(model: type[BaseModel]) -> dict[str, Any]:
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}
+            },
+        }
+    }
+
+
+async def _parse_body(request: Request, model: type[_Body]) -> _Body:
+    """The JSON body as `model`: 415 for another media type, 413 over 64 KB, 422 when it is
+    not valid (with the error body's details)."""
+    content_type = request.headers.get("content-type", "").lower()
+    if "json" not in content_type.split(";")[0]:
+        raise HTTPException(415, "Send the body as JSON (Content-Type: application/json).")
+    body = await _read_body(request, MAX_TRIAGE_BODY_BYTES)
+    try:
+        return model.model_validate_json(body)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False, include_input=False, include_context=False)
+        details = [
+            {"loc": ["body", *error["loc"]], "msg": error["msg"], "type": error["type"]}
+            for error in errors[:MAX_ERROR_DETAILS]
+        ]
+        raise ApiError(422, "The request is not valid.", details) from None
+
+
+def _set_triage(
+    request: Request, principal: Principal, ids: list[int], label: str | None, note: str | None
+) -> list[int]:
+    """store.set_triage as the caller; raises store.UnknownPredictions."""
+    return store.set_triage(
+        request.app.state.engine,
+        ids,
+        label,
+        note=note if label is not None else None,
+        user_id=principal.user_id,
+        by=principal.source,
+    )
+
+
+def _set_one(
+    request: Request, principal: Principal, prediction_id: int, label: str | None, note: str | None
+) -> dict[str, Any]:
+    try:
+        _set_triage(request, principal, [prediction_id], label, note)
+    except store.UnknownPredictions:
+        raise HTTPException(404, f"No prediction has the id {prediction_id}.") from None
+    p = store.get_prediction(request.app.state.engine, prediction_id)
+    return {"id": prediction_id, "triage": _triage(p.triage) if p else None}
+
+
+@router.put(
+    "/predictions/{prediction_id}/triage",
+    summary="Label one prediction",
+    response_model=TriageResponse,
+    responses=_errors | error_responses(404, 413, 415),
+    openapi_extra=_json_body_spec(TriageRequest),
+)
+async def put_triage(
+    request: Request,
+    principal: Annotated[Principal, Depends(require_scopes(SCOPE_IDS_ANALYST))],
+    prediction_id: PredictionIdParam,
+) -> Any:
+    """Mark the prediction `confirmed_attack`, `false_positive` or `benign_expected`, with an
+    optional note; replaces any earlier label, recording who set it (the caller) and when.
+    Needs `ids:analyst`.
+    """
+    body = await _parse_body(request, TriageRequest)
+    return await run_in_threadpool(
+        _set_one, request, principal, prediction_id, body.label.value, body.note
+    )
+
+
+@router.delete(
+    "/predictions/{prediction_id}/triage",
+    summary="Clear the label of one prediction",
+    response_model=TriageResponse,
+    responses=_errors | error_responses(404),
+)
+def delete_triage(
+    request: Request,
+    principal: Annotated[Principal, Depends(require_scopes(SCOPE_IDS_ANALYST))],
+    prediction_id: PredictionIdParam,
+) -> Any:
+    """Idempotent: clearing an unlabelled prediction changes nothing. Needs `ids:analyst`."""
+    return _set_one(request, principal, prediction_id, None, None)
+
+
+@router.post(
+    "/triage",
+    summary=f"Label (or clear) up to {MAX_BULK} predictions at once",
+    response_model=BulkTriageResponse,
+    responses=_errors | error_responses(404, 413, 415),
+    openapi_extra=_json_body_spec(BulkTriageRequest),
+)
+async def bulk_triage(
+    request: Request,
+    principal: Annotated[Principal, Depends(require_scopes(SCOPE_IDS_ANALYST))],
+) -> Any:
+    """All or nothing: when any id is no prediction, 404 lists them and nothing changes.
+    `label: null` clears the labels. Needs `ids:analyst`.
+    """
+    body = await _parse_body(request, BulkTriageRequest)
+    label = body.label.value if body.label else None
+    try:
+        ids = await run_in_threadpool(_set_triage, request, principal, body.ids, label, body.note)
+    except store.UnknownPredictions as exc:
+        missing = exc.ids[:MAX_ERROR_DETAILS]
+        detail = {"loc": ["body", "ids"], "msg": "no such prediction", "type": "not_found"}
+        raise ApiError(
+            404,
+            f"{len(exc.ids)} of these ids are no prediction; nothing was changed.",
+            [detail | {"ids": missing}],
+        ) from None
+    return {"updated": len(ids), "label": label, "ids": ids}
 
 
 # -- stats -----------------------------------------------------------------------
@@ -273,38 +511,39 @@ class BucketSize(StrEnum):
     h1 = "1h"
     h6 = "6h"
     d1 = "1d"
+    d7 = "7d"
+    d30 = "30d"
 
 
 @router.get(
     "/stats",
-    summary="Counts per verdict and category over time, top sources",
+    summary="Counts per verdict, category and label over time, top sources",
     response_model=StatsResponse,
     responses=_errors,
 )
 def get_stats(
     request: Request,
     _principal: Annotated[Principal, Depends(require_scopes(SCOPE_IDS_ANALYST))],
-    since: Annotated[
-        UtcDateTime | None,
-        Query(description=f"default: 24 hours before `until` (not before 1970); {RANGE}"),
-    ] = None,
-    until: Annotated[UtcDateTime | None, Query(description=f"default: now; {RANGE}")] = None,
+    where: Annotated[store.PredictionFilter, Depends(prediction_filter)],
     bucket: Annotated[
         BucketSize | None,
         Query(description=f"bucket width; default: the smallest giving <= {store.AUTO_BUCKETS}"),
     ] = None,
     top: Annotated[int, Query(ge=1, le=100, description="how many top sources")] = 10,
-    source: SourceParam = None,
 ) -> Any:
-    """Needs `ids:analyst` (or a staff or analyst session)."""
+    """Takes every filter of GET /predictions, so the counts describe the same predictions.
+
+    The range is [since, until); an end left open follows the matching predictions (the
+    first one, just after the last one), or, when none match, until = now and since = 24
+    hours before (not before 1970). `range_from` says which. Needs `ids:analyst` (or a
+    staff or analyst session).
+    """
     try:
         result, name = store.range_stats(
             request.app.state.engine,
-            since=since,
-            until=until,
+            where,
             bucket=bucket.value if bucket else None,
             top=top,
-            source=source,
         )
     except store.InvalidRange as exc:
         raise HTTPException(422, str(exc)) from None
@@ -321,11 +560,13 @@ def get_stats(
         "until": store.from_ms(result.until_ms),
         "bucket": name,
         "bucket_seconds": store.BUCKETS[name],
+        "range_from": {"since": result.since_from, "until": result.until_from},
         "model_version": loaded.model.version if loaded.model else None,
         "model_versions": result.model_versions,
         "total": result.total,
         "verdicts": verdicts,
         "categories": categories,
+        "labels": result.labels,
         "buckets": [
             {
                 "start": store.from_ms(b.start_ms),
@@ -366,6 +607,45 @@ def get_model(
         "fast_path": loaded.model.uses_fast_path,
     }
     return JSONResponse(loaded.model.metadata | {"serving": serving})
+
+
+@router.get(
+    "/model/precision",
+    summary="Precision of the alerts per model version, from the analysts' labels",
+    response_model=PrecisionResponse,
+    responses=_errors,
+)
+def get_precision(
+    request: Request,
+    _principal: Annotated[Principal, Depends(require_scopes(SCOPE_IDS_ANALYST))],
+    since: Since = None,
+    until: Until = None,
+    source: SourceParam = None,
+) -> Any:
+    """Per model version: its alerts (attack verdicts) in [since, until), how many analysts
+    labelled, confirmed or called false positives, and precision = confirmed / (confirmed +
+    false positives), null before any such label; `benign_expected` counts in neither. Also
+    `missed`: normal verdicts labelled `confirmed_attack`. Needs `ids:analyst`.
+    """
+    since_ms, until_ms = _ms_range(since, until)
+    where = store.PredictionFilter(since_ms=since_ms, until_ms=until_ms, source=source)
+    loaded = _loaded_model(request)
+    return {
+        "serving_version": loaded.model.version if loaded.model else None,
+        "versions": [
+            {
+                "model_version": v.model_version,
+                "alerts": v.alerts,
+                "labelled": v.labelled,
+                "confirmed": v.confirmed,
+                "false_positives": v.false_positives,
+                "benign_expected": v.benign_expected,
+                "precision": v.precision,
+                "missed": v.missed,
+            }
+            for v in store.precision_by_version(request.app.state.engine, where)
+        ],
+    }
 
 
 @router.get(

@@ -42,11 +42,14 @@ from apis.ids.features import (
     CLASSES,
     FEATURE_NAMES,
     N_FEATURES,
+    NORMAL,
     NUMERIC_FEATURES,
     NUMERIC_INDEX,
 )
 
 ATTACK, NORMAL_VERDICT = "attack", "normal"
+# The columns of the matrix the forest reads (the ColumnTransformer's output order).
+TREE_INPUT: tuple[str, ...] = (*CATEGORICAL_FEATURES, *NUMERIC_FEATURES)
 _FEATURE_SET = frozenset(FEATURE_NAMES)
 _get_numeric = itemgetter(*NUMERIC_FEATURES)
 _get_categorical = itemgetter(*CATEGORICAL_FEATURES)
@@ -219,6 +222,37 @@ class IdsModel:
             return None
         return [tree.tree_ for tree in forest.estimators_]
 
+    def _encoded(
+        self, codes: list[dict[str, float]], categorical: list[list[str]], numeric: np.ndarray
+    ) -> np.ndarray:
+        """Same float32 matrix the forest builds from the ColumnTransformer output: the
+        categorical codes, then the numeric columns (TREE_INPUT order)."""
+        n = numeric.shape[0]
+        X = np.empty((n, N_FEATURES), dtype=np.float32)
+        for j, (vocabulary, column) in enumerate(zip(codes, categorical, strict=True)):
+            X[:, j] = np.fromiter(
+                map(vocabulary.get, column, repeat(self._unknown_code)), np.float64, n
+            )
+        X[:, len(codes) :] = numeric
+        return X
+
+    def forest_input(self, records: Sequence[Mapping[str, Any]]) -> tuple[list[Any], np.ndarray]:
+        """The fitted trees (``sklearn.tree._tree.Tree``) and the matrix they read for
+        ``records``, its columns in TREE_INPUT order; for per-tree explanations.
+
+        Raises RecordError for bad records and ValueError for a pipeline of another shape
+        (no fast path: the trees' input is then not known here).
+        """
+        if self._codes is None or self._trees is None:
+            raise ValueError("only the forest pipelines of the training script are supported")
+        categorical, numeric = self._columns_of(records)
+        return self._trees, self._encoded(self._codes, categorical, numeric)
+
+    @property
+    def normal_column(self) -> int:
+        """The trees' output column of the class ``normal``."""
+        return int(np.flatnonzero(self._columns == CLASSES.index(NORMAL))[0])
+
     # -- scoring --
 
     def _columns_of(
@@ -252,13 +286,7 @@ class IdsModel:
         if n == 0:
             return np.zeros((0, len(CLASSES)))
         if self._codes is not None and self._trees is not None:
-            # Same float32 matrix the forest builds from the ColumnTransformer output.
-            X = np.empty((n, N_FEATURES), dtype=np.float32)
-            for j, (codes, column) in enumerate(zip(self._codes, categorical, strict=True)):
-                X[:, j] = np.fromiter(
-                    map(codes.get, column, repeat(self._unknown_code)), np.float64, n
-                )
-            X[:, len(self._codes) :] = numeric
+            X = self._encoded(self._codes, categorical, numeric)
             # Same arithmetic as ForestClassifier.predict_proba with n_jobs=1.
             raw = np.zeros((n, len(self._columns)))
             for tree in self._trees:

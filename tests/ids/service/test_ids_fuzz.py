@@ -23,8 +23,13 @@ from .conftest import Seeded
 OPERATIONS = [
     ("POST", "/api/ids/predict"),
     ("GET", "/api/ids/predictions"),
+    ("GET", "/api/ids/predictions/{prediction_id}"),
+    ("PUT", "/api/ids/predictions/{prediction_id}/triage"),
+    ("DELETE", "/api/ids/predictions/{prediction_id}/triage"),
+    ("POST", "/api/ids/triage"),
     ("GET", "/api/ids/stats"),
     ("GET", "/api/ids/model"),
+    ("GET", "/api/ids/model/precision"),
     ("GET", "/api/ids/model/confusion-matrix.svg"),
     ("GET", "/api/ids/healthz"),
 ]

@@ -193,7 +193,9 @@ def test_foreign_cursors_are_refused(ids_engine: Engine, cursor: str) -> None:
 
 
 def test_cursor_round_trip() -> None:
-    assert store.decode_cursor(store.encode_cursor(123456789)) == 123456789
+    assert store.decode_cursor(store.encode_cursor(123456789)) == store.Cursor(123456789)
+    newer = store.decode_cursor(store.encode_cursor(store.MAX_ID, newer=True))
+    assert newer == store.Cursor(store.MAX_ID, newer=True)
 
 
 # -- statistics ------------------------------------------------------------------
@@ -237,15 +239,21 @@ def test_stats_by_source_and_top(ids_engine: Engine, history: dict[str, list[int
 
 def test_range_stats_picks_a_bucket_for_the_range(ids_engine: Engine) -> None:
     until = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
-    result, bucket = store.range_stats(ids_engine, until=until)
-    assert bucket == "15m"  # 24 hours in at most 120 bars
+
+    def window(since: datetime | None, until: datetime) -> store.PredictionFilter:
+        return store.PredictionFilter(
+            since_ms=store.to_ms(since) if since else None, until_ms=store.to_ms(until)
+        )
+
+    result, bucket = store.range_stats(ids_engine, window(None, until))
+    assert bucket == "15m"  # 24 hours in at most 120 bars (no data: the default day)
     assert result.until_ms - result.since_ms == 86_400_000
-    _, bucket = store.range_stats(ids_engine, since=until - timedelta(hours=1), until=until)
+    _, bucket = store.range_stats(ids_engine, window(until - timedelta(hours=1), until))
     assert bucket == "1m"
     with pytest.raises(store.InvalidRange, match="more than 1440"):
-        store.range_stats(ids_engine, since=until - timedelta(days=30), until=until, bucket="1m")
+        store.range_stats(ids_engine, window(until - timedelta(days=30), until), bucket="1m")
     with pytest.raises(store.InvalidRange, match="earlier"):
-        store.range_stats(ids_engine, since=until, until=until)
+        store.range_stats(ids_engine, window(until, until))
 
 
 # -- CSV -------------------------------------------------------------------------

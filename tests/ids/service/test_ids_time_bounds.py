@@ -15,12 +15,15 @@ from tests.time_edges import FIRST, LAST, OUTSIDE, OUTSIDE_NAIVE
 from .conftest import Seeded
 
 PREDICTIONS, STATS = "/api/ids/predictions", "/api/ids/stats"
+PRECISION = "/api/ids/model/precision"
 # Every time parameter of the API (GET /predict takes no time: its body is records only).
 TIME_PARAMETERS = [
     (PREDICTIONS, "since"),
     (PREDICTIONS, "until"),
     (STATS, "since"),
     (STATS, "until"),
+    (PRECISION, "since"),
+    (PRECISION, "until"),
 ]
 
 
@@ -72,7 +75,7 @@ def test_stats_at_the_edges_of_the_calendar_are_422_not_500(
 
 
 @pytest.mark.parametrize("value", FIRST)
-@pytest.mark.parametrize("path", [PREDICTIONS, STATS])
+@pytest.mark.parametrize("path", [PREDICTIONS, STATS, PRECISION])
 def test_the_first_moment_is_accepted_as_since(http: httpx.Client, path: str, value: str) -> None:
     response = http.get(path, params={"since": value, "until": "1970-01-02T00:00:00Z"})
     assert response.status_code == 200, response.text
@@ -81,7 +84,7 @@ def test_the_first_moment_is_accepted_as_since(http: httpx.Client, path: str, va
 
 
 @pytest.mark.parametrize("value", LAST)
-@pytest.mark.parametrize("path", [PREDICTIONS, STATS])
+@pytest.mark.parametrize("path", [PREDICTIONS, STATS, PRECISION])
 def test_the_last_moment_is_accepted_as_until(http: httpx.Client, path: str, value: str) -> None:
     response = http.get(path, params={"since": "2099-12-31T00:00:00Z", "until": value})
     assert response.status_code == 200, response.text
@@ -100,7 +103,7 @@ def test_the_default_since_does_not_reach_before_the_range(http: httpx.Client) -
     assert "since" in body["message"]
 
 
-@pytest.mark.parametrize("path", [PREDICTIONS, STATS])
+@pytest.mark.parametrize("path", [PREDICTIONS, STATS, PRECISION])
 @pytest.mark.parametrize(
     ("since", "until"),
     [
