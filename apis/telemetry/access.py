@@ -18,6 +18,11 @@ async def readable_robots(request: Request, principal: Principal) -> frozenset[s
         return frozenset({principal.robot_id})
     if principal.is_staff:
         return None
+    return await owned_robots(request, principal)
+
+
+async def owned_robots(request: Request, principal: Principal) -> frozenset[str]:
+    """The robot ids the caller's user owns (staff included: their own only)."""
     if principal.owner_robots is not None:
         return principal.owner_robots
     try:

@@ -17,6 +17,7 @@ from apis.telemetry.migrate import MIGRATIONS
 from apis.telemetry.routes import router
 from apis.telemetry.schemas import ReadingIn
 from apis.telemetry.settings import Settings, get_settings
+from apis.telemetry.stats import router as stats_router
 from apis.telemetry.tables import known_keys
 from apis.telemetry.writer import GroupWriter
 from croody_core.errors import error_body
@@ -79,7 +80,7 @@ def build_api(settings: Settings) -> FastAPI:
         version="1.0.0",
         settings=settings,
         known_keys=known_keys,
-        routers=[router],
+        routers=[router, stats_router],
         on_startup=_migrate,
         running=_background(settings),
     )

@@ -1,4 +1,5 @@
-"""The telemetry endpoints under /api/telemetry/: ingest, last, live, query."""
+"""The telemetry endpoints under /api/telemetry/: ingest, last, live, query, and the owner's
+deletion of a robot's readings."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ import time
 from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal, cast, overload
 
-from fastapi import APIRouter, Depends, Header, Query, Request
-from pydantic import BeforeValidator, StringConstraints, WithJsonSchema
+from fastapi import APIRouter, Depends, Header, Path, Query, Request
+from pydantic import BaseModel, BeforeValidator, StringConstraints, WithJsonSchema
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import run_in_threadpool
 
@@ -26,7 +27,7 @@ from apis.common.auth import (
 from apis.common.errors import ApiError, error_responses
 from apis.common.timestamps import EARLIEST_MS, RANGE, datetime_schema, epoch_ms_schema
 from apis.telemetry import store
-from apis.telemetry.access import narrow, readable_robots
+from apis.telemetry.access import narrow, owned_robots, readable_robots
 from apis.telemetry.ingest_body import check_content_type, parse_readings, read_body
 from apis.telemetry.live import GAP, LiveHub
 from apis.telemetry.schemas import (
@@ -231,6 +232,38 @@ async def query(
         "buckets": buckets,
         "next_cursor": _encode_cursor(last_bucket) if last_bucket is not None else None,
     }
+
+
+class DeletedReadings(BaseModel):
+    robot_id: str
+    deleted: int
+
+
+@router.delete(
+    "/robots/{robot_id}/readings",
+    response_model=DeletedReadings,
+    summary="Delete every reading of one of your robots",
+    description=(
+        "The robot's owner, signed in (the site calls it as the owner when a robot or an "
+        "account is deleted), deletes all its readings and its latest state; `deleted` counts "
+        "the readings. API keys cannot delete, whatever their scopes, so a leaked key never "
+        "wipes a history; staff delete only their own robots' readings here. 403 for a robot "
+        "you do not own, whether or not it exists. Deleting again answers `deleted: 0`."
+    ),
+    responses={**AUTH_RESPONSES, **error_responses(422)},
+)
+async def delete_readings(
+    request: Request,
+    principal: Reader,
+    robot_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,50}$")],
+) -> dict[str, Any]:
+    if principal.key_prefix is not None:
+        raise ApiError(403, "Readings are deleted by the robot's owner, signed in: not by a key.")
+    if robot_id not in await owned_robots(request, principal):
+        raise ApiError(403, f"You may not delete the readings of robot {robot_id!r}.")
+    engine = request.app.state.engine
+    deleted = await run_in_threadpool(store.delete_robot_readings, engine, robot_id)
+    return {"robot_id": robot_id, "deleted": deleted}
 
 
 @router.get(

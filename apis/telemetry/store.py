@@ -5,6 +5,7 @@ Synchronous (SQLAlchemy Core): the routes call it in a worker thread.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -352,3 +353,25 @@ def prune(engine: Engine, older_than_ms: int, batch_size: int) -> Iterator[int]:
         if not deleted.rowcount:
             return
         yield deleted.rowcount
+
+
+def delete_robot_readings(engine: Engine, robot_id: str, batch_size: int = 10_000) -> int:
+    """Delete every reading of one robot, and its latest state; how many readings went.
+
+    In batches, as prune does, so ingest of other robots goes on meanwhile.
+    """
+    batch = (
+        select(readings.c.id)
+        .where(readings.c.robot_id == robot_id)
+        .limit(batch_size)
+        .scalar_subquery()
+    )
+    total = 0
+    while True:
+        lock = _sqlite_writer if engine.dialect.name == "sqlite" else contextlib.nullcontext()
+        with lock, engine.begin() as connection:
+            deleted = connection.execute(delete(readings).where(readings.c.id.in_(batch)))
+            if not deleted.rowcount:
+                connection.execute(delete(latest).where(latest.c.robot_id == robot_id))
+                return total
+        total += deleted.rowcount

@@ -19,7 +19,7 @@ from schemathesis.schemas import BaseSchema
 from tests.servers import start_server
 from tests.time_edges import fuzz_near_the_edges
 
-from .conftest import server_env
+from .conftest import server_env, session_cookie
 
 OPERATIONS = [
     ("POST", "/api/telemetry/ingest", "ana1_write"),
@@ -27,6 +27,9 @@ OPERATIONS = [
     ("GET", "/api/telemetry/query", "staff_read"),
     ("GET", "/api/telemetry/live", "staff_read"),
     ("GET", "/api/telemetry/healthz", None),
+    ("GET", "/api/telemetry/stats", None),  # public: fleet counts, no credential
+    # Keys cannot delete: the owner's signed-in session reaches the endpoint's own checks.
+    ("DELETE", "/api/telemetry/robots/{robot_id}/readings", "session:ana"),
 ]
 # Every date-time parameter is generated around the ends of the accepted range and of the
 # calendar too (tests/time_edges.py), where conversions used to overflow into 500s.
@@ -36,7 +39,8 @@ CASES = [
     pytest.param(method, path, key, mode, id=f"{method} {path} {mode.value}")
     for method, path, key in OPERATIONS
     for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
-    if not (path.endswith("/healthz") and mode is GenerationMode.NEGATIVE)  # takes no input
+    # healthz and stats take no input: nothing to make invalid
+    if not (path.endswith(("/healthz", "/stats")) and mode is GenerationMode.NEGATIVE)
 ]
 
 
@@ -64,7 +68,10 @@ def test_every_operation_is_fuzzed(telemetry_schema: BaseSchema) -> None:
 @pytest.mark.parametrize(("method", "path", "key", "mode"), CASES)
 def test_no_server_errors(telemetry_schema, server, seed, method, path, key, mode) -> None:
     operation = telemetry_schema[path][method]
-    credential = seed.key(key) if key else {}
+    if key and key.startswith("session:"):
+        credential = session_cookie(seed.users[key.removeprefix("session:")])
+    else:
+        credential = seed.key(key) if key else {}
 
     @given(case=operation.as_strategy(generation_mode=mode))
     @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
