@@ -1,8 +1,9 @@
-"""The analysts' filters, as the parameters of the IDS API's /predictions and /stats."""
+"""The analysts' forms: filters (the parameters of the IDS API's /predictions and /stats),
+and triage labels for one prediction or a selection."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from django import forms
@@ -15,7 +16,19 @@ from croody_core.timerange import EARLIEST, LATEST, within
 CATEGORIES = ("normal", "DoS", "Probe", "R2L", "U2R")
 SOURCE_MAX_LENGTH = 100
 MODEL_VERSION_MAX_LENGTH = 32
+NOTE_MAX_LENGTH = 1000
+BULK_MAX = 500
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d"]
+# The widest window the API can chart: 1440 buckets of its largest size (30 days).
+MAX_WINDOW = timedelta(days=30 * 1440)
+
+# The analyst's verdict on an alert, as the API names it, and as the admin says it.
+LABELS: dict[str, Any] = {
+    "confirmed_attack": _("Confirmed attack"),
+    "false_positive": _("False positive"),
+    "benign_expected": _("Benign, expected"),
+}
+CLEAR = "clear"  # the triage form's choice that removes a label
 
 
 def validate_in_range(moment: datetime) -> None:
@@ -35,8 +48,29 @@ class DateTimeLocalInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M")
 
 
+def _datetime_field(label: Any) -> forms.DateTimeField:
+    return forms.DateTimeField(
+        label=label,
+        help_text=_("UTC"),
+        required=False,
+        input_formats=DATETIME_FORMATS,
+        widget=DateTimeLocalInput(),
+        validators=[validate_in_range],
+    )
+
+
+def _score_field(label: Any) -> forms.FloatField:
+    return forms.FloatField(
+        label=label,
+        min_value=0,
+        max_value=1,
+        required=False,
+        widget=forms.NumberInput(attrs={"step": "0.01"}),
+    )
+
+
 class AlertFilterForm(forms.Form):
-    """Defaults show recent alerts: attacks only, newest first."""
+    """Defaults show alerts: attacks only, newest first."""
 
     verdict = forms.ChoiceField(
         label=_("Verdict"),
@@ -47,34 +81,63 @@ class AlertFilterForm(forms.Form):
     category = forms.ChoiceField(
         label=_("Category"), choices=[("", _("Any")), *((c, c) for c in CATEGORIES)], required=False
     )
-    min_score = forms.FloatField(label=_("Minimum score"), min_value=0, max_value=1, required=False)
+    label = forms.ChoiceField(
+        label=_("Triage"),
+        choices=[
+            ("", _("Any")),
+            ("unlabelled", _("Not triaged")),
+            ("labelled", _("Triaged")),
+            *LABELS.items(),
+        ],
+        required=False,
+    )
+    min_score = _score_field(_("Minimum score"))
+    max_score = _score_field(_("Maximum score"))
     source = forms.CharField(label=_("Source"), max_length=SOURCE_MAX_LENGTH, required=False)
     model_version = forms.CharField(
         label=_("Model version"), max_length=MODEL_VERSION_MAX_LENGTH, required=False
     )
-    since = forms.DateTimeField(
-        label=_("From (UTC)"),
-        required=False,
-        input_formats=DATETIME_FORMATS,
-        widget=DateTimeLocalInput(),
-        validators=[validate_in_range],
-    )
-    until = forms.DateTimeField(
-        label=_("Until (UTC)"),
-        required=False,
-        input_formats=DATETIME_FORMATS,
-        widget=DateTimeLocalInput(),
-        validators=[validate_in_range],
-    )
+    since = _datetime_field(_("From"))
+    until = _datetime_field(_("Until"))
     unknown = forms.BooleanField(label=_("Only unknown values"), required=False)
 
     def clean(self) -> dict[str, Any]:
         data = cast(dict[str, Any], super().clean())  # Form.clean gives cleaned_data
-        since: datetime | None = data.get("since")
-        until: datetime | None = data.get("until")
-        if since and until and since >= until:
-            raise forms.ValidationError(_("“From” must be earlier than “Until”."))
+        # Errors about two fields go next to the second, naming both by their labels.
+        self._check_order("min_score", "max_score", allow_equal=True)
+        if self._check_order("since", "until", allow_equal=False):
+            since, until = data["since"], data["until"]
+            if until - since > MAX_WINDOW:
+                self.add_error(
+                    "until",
+                    ValidationError(
+                        _("“%(until)s” must be within %(years)s years of “%(since)s”."),
+                        code="window_too_long",
+                        params={**self._labels("since", "until"), "years": 118},
+                    ),
+                )
         return data
+
+    def _labels(self, first: str, second: str) -> dict[str, Any]:
+        return {first: self.fields[first].label, second: self.fields[second].label}
+
+    def _check_order(self, first: str, second: str, *, allow_equal: bool) -> bool:
+        """Whether both are given and in order; if not in order, an error on `second`."""
+        low, high = self.cleaned_data.get(first), self.cleaned_data.get(second)
+        if low is None or high is None:
+            return False
+        if high > low or (allow_equal and high == low):
+            return True
+        message = (
+            _("“%(max_score)s” must not be lower than “%(min_score)s”.")
+            if allow_equal
+            else _("“%(until)s” must be later than “%(since)s”.")
+        )
+        self.add_error(
+            second,
+            ValidationError(message, code="order", params=self._labels(first, second)),
+        )
+        return False
 
     def values(self) -> dict[str, Any]:
         """Cleaned values, or the defaults when the form was not submitted."""
@@ -89,14 +152,93 @@ class AlertFilterForm(forms.Form):
         }
 
     def prediction_params(self) -> dict[str, Any]:
-        """The filters as /api/ids/predictions takes them (empty ones left out by the client)."""
+        """The filters as /api/ids/predictions and /stats take them (the client leaves out
+        empty ones)."""
         data = self.values()
         return {
             **self.time_range(),
-            "verdict": data.get("verdict"),
-            "category": data.get("category"),
-            "min_score": data.get("min_score"),
-            "model_version": data.get("model_version"),
-            "source": data.get("source"),
+            **{
+                name: data.get(name)
+                for name in (
+                    "verdict",
+                    "category",
+                    "label",
+                    "min_score",
+                    "max_score",
+                    "model_version",
+                    "source",
+                )
+            },
             "unknown": "true" if data.get("unknown") else None,
         }
+
+
+class TriageForm(forms.Form):
+    """An analyst's label and note for one prediction (or, in BulkTriageForm, several)."""
+
+    label = forms.ChoiceField(
+        label=_("Label"),
+        choices=[*LABELS.items(), (CLEAR, _("Remove the label"))],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Optional: why, for whoever reads this alert next."),
+    )
+
+    def clean_note(self) -> str:
+        note: str = self.cleaned_data["note"]
+        # The API refuses control characters other than newlines and tabs.
+        if any((ord(c) < 32 and c not in "\n\r\t") or ord(c) == 127 for c in note):
+            raise ValidationError(
+                _("Remove the control characters from the note."), code="control_characters"
+            )
+        return note.replace("\r\n", "\n").replace("\r", "\n")
+
+    def body(self) -> dict[str, Any]:
+        """The request body of the API's triage endpoints (a null label clears it)."""
+        label = self.cleaned_data["label"]
+        if label == CLEAR:
+            return {"label": None, "note": None}
+        return {"label": label, "note": self.cleaned_data["note"] or None}
+
+
+class BulkTriageForm(TriageForm):
+    """The list's selection: prediction ids ticked in the table."""
+
+    ids = forms.TypedMultipleChoiceField(coerce=int, label=_("Selected predictions"))
+    # The list's own query string, to return to the same filters and page.
+    back = forms.CharField(required=False, widget=forms.HiddenInput, max_length=2000)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Any positive id is a valid choice here; the API says which do not exist.
+        selected = self.data.getlist("ids") if hasattr(self.data, "getlist") else []
+        ids_field = cast(forms.TypedMultipleChoiceField, self.fields["ids"])
+        ids_field.choices = [(v, v) for v in selected if v.isdigit()]
+        self.fields["ids"].error_messages["required"] = _(
+            "Tick at least one prediction in the list."
+        )
+        self.fields["ids"].error_messages["invalid_choice"] = _(
+            "The selection holds something that is not a prediction id."
+        )
+
+    def clean_ids(self) -> list[int]:
+        ids: list[int] = sorted(set(self.cleaned_data["ids"]))
+        if len(ids) > BULK_MAX:
+            raise ValidationError(
+                _("Select at most %(max)s predictions at a time."),
+                code="too_many",
+                params={"max": BULK_MAX},
+            )
+        if any(not 1 <= i < 2**63 for i in ids):
+            raise ValidationError(
+                _("The selection holds something that is not a prediction id."), code="invalid"
+            )
+        return ids
+
+    def body(self) -> dict[str, Any]:
+        return {**super().body(), "ids": self.cleaned_data["ids"]}

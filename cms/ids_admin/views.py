@@ -1,24 +1,35 @@
-"""Analyst pages in the Wagtail admin: recent alerts with a chart, and the model card.
+"""Analyst pages in the Wagtail admin: alerts with counters, a chart and triage; one
+prediction with what drove its score; the model card.
 
-Read through the IDS API as the signed-in analyst (cms.services.client): the service's own
-scopes decide, and the CMS never opens the IDS database or loads the model."""
+Read and written through the IDS API as the signed-in analyst (cms.services.client): the
+service's own scopes decide, and the CMS never opens the IDS database or loads the model."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponseBase
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseRedirect,
+    QueryDict,
+)
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from cms.ids_admin.access import can_view_ids
-from cms.ids_admin.chart import ChartBucket, verdict_chart
-from cms.ids_admin.forms import CATEGORIES, AlertFilterForm
+from cms.ids_admin.chart import COMPACT, WIDE, ChartBucket, bar_summary, localized, verdict_chart
+from cms.ids_admin.forms import CATEGORIES, LABELS, AlertFilterForm, BulkTriageForm, TriageForm
 from cms.services import client
 from cms.services.client import IDS, ServiceError, ServiceUnavailable
 
@@ -28,22 +39,36 @@ if TYPE_CHECKING:
 PAGE_SIZE = 50
 API_PREDICTIONS = "/api/ids/predictions"
 API_STATS = "/api/ids/stats"
+API_TRIAGE = "/api/ids/triage"
 API_MODEL = "/api/ids/model"
+API_PRECISION = "/api/ids/model/precision"
 API_CONFUSION_MATRIX = "/api/ids/model/confusion-matrix.svg"
+# Query parameters of the list that are not filters: where the page starts.
+PAGING = ("cursor", "start")
 
 
 def _when(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
-def _prediction(item: dict[str, Any]) -> dict[str, Any]:
-    return {**item, "created_at": _when(item["created_at"])}
+class ForbiddenView(WagtailAdminTemplateMixin, TemplateView):
+    """What an admin user outside the analysts sees: a 403 page in the admin's chrome."""
+
+    template_name = "ids_admin/admin/forbidden.html"
+    page_title = gettext_lazy("IDS analysts only")
+    header_icon = "warning"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self.render_to_response(self.get_context_data(), status=403)
+
+    post = get
 
 
 class AnalystRequiredMixin:
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not can_view_ids(request.user):
-            raise PermissionDenied
+            # A real 403 (logged as a refusal), not Wagtail's redirect to the dashboard.
+            return ForbiddenView.as_view()(request)
         return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
 
 
@@ -66,43 +91,183 @@ def _query(params: dict[str, Any], *, keep_empty: bool = False) -> str:
     return urlencode({k: v for k, v in params.items() if keep_empty or v not in (None, "")})
 
 
+def _labellers(items: Iterable[dict[str, Any]]) -> dict[int, str]:
+    """The CMS's names for the users who labelled these predictions (the API knows ids)."""
+    ids = {
+        item["triage"]["labelled_by_user_id"]
+        for item in items
+        if item.get("triage") and item["triage"].get("labelled_by_user_id")
+    }
+    users = get_user_model().objects.filter(pk__in=ids)
+    return {user.pk: user.get_full_name() or user.get_username() for user in users}
+
+
+def _prediction(item: dict[str, Any], names: dict[int, str]) -> dict[str, Any]:
+    """An API prediction for a template: times parsed, the label named, who set it."""
+    triage = item.get("triage")
+    if triage:
+        triage = {
+            **triage,
+            "label_name": LABELS.get(triage["label"], triage["label"]),
+            "labelled_at": _when(triage["labelled_at"]),
+            "by": names.get(triage.get("labelled_by_user_id") or 0) or triage["labelled_by"],
+        }
+    return {**item, "created_at": _when(item["created_at"]), "triage": triage}
+
+
+def _service_message(error: ServiceError | ServiceUnavailable) -> str:
+    if isinstance(error, ServiceUnavailable):
+        return _("The IDS service is unavailable; try again shortly.")
+    return _("The IDS service refused this: %(reason)s") % {"reason": error.body.get("message", "")}
+
+
+def _triage_saved(request: HttpRequest, count: int, body: dict[str, Any]) -> None:
+    if body["label"] is None:
+        text = _("Predictions whose label was removed: %(count)s.")
+    else:
+        text = _("Predictions marked “%(label)s”: %(count)s.")
+    messages.success(
+        request, text % {"count": localized(count), "label": LABELS.get(body["label"], "")}
+    )
+
+
+def _bulk_error(form: BulkTriageForm, error: ServiceError | ServiceUnavailable) -> None:
+    """The API's refusal on the selection's field when it is about the ids."""
+    if isinstance(error, ServiceError) and error.status == 404:
+        missing: list[int] = next(
+            (d.get("ids", []) for d in error.body.get("details", []) if d.get("type")), []
+        )
+        form.add_error(
+            "ids",
+            _("These predictions do not exist; nothing was changed: %(ids)s")
+            % {"ids": ", ".join(str(i) for i in missing)},
+        )
+    else:
+        form.add_error(None, _service_message(error))
+
+
 class AlertsView(AnalystPageMixin, TemplateView):
+    """The filtered list, counters and chart; POST labels the ticked predictions."""
+
     template_name = "ids_admin/admin/alerts.html"
-    page_title = _("IDS alerts")
+    page_title = gettext_lazy("IDS alerts")
     header_icon = "warning"
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = BulkTriageForm(request.POST)
+        if form.is_valid():
+            body = form.body()
+            try:
+                answer = client.send_json(IDS, "POST", API_TRIAGE, request.user, body)
+            except (ServiceError, ServiceUnavailable) as error:
+                _bulk_error(form, error)
+            else:
+                _triage_saved(request, answer["updated"], body)
+                # Back to the same filters and page (a GET: reloading does not post again).
+                return HttpResponseRedirect(f"{request.path}?{request.GET.urlencode()}")
+        return self.render_to_response(self.get_context_data(triage_form=form))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         params = self.request.GET
-        form = AlertFilterForm({k: v for k, v in params.items() if k != "cursor"} or None)
-        context.update(form=form, model_card_url=reverse("ids_admin:model"))
+        filters = {k: v for k, v in params.items() if k not in PAGING}
+        form = AlertFilterForm(filters or None)
+        triage_form = context.setdefault("triage_form", BulkTriageForm())
+        context.update(
+            form=form,
+            # Ticked boxes stay ticked when the triage form comes back with an error.
+            selected=set(triage_form.data.getlist("ids")) if triage_form.is_bound else set(),
+            model_card_url=reverse("ids_admin:model"),
+            labels=LABELS,
+            list_query=params.urlencode(),
+        )
         if form.is_bound and not form.is_valid():
             return context
-        filters = {k: v for k, v in params.items() if k != "cursor"} or {"verdict": "attack"}
+        filters = filters or {"verdict": "attack"}
+        api_filters = form.prediction_params()
         user = self.request.user
         try:
             page = client.get_json(
                 IDS,
                 API_PREDICTIONS,
                 user,
-                {**form.prediction_params(), "limit": PAGE_SIZE, "cursor": params.get("cursor")},
+                {**api_filters, "limit": PAGE_SIZE, "cursor": params.get("cursor")},
             )
-            stats = client.get_json(
-                IDS, API_STATS, user, {**form.time_range(), "source": form.values().get("source")}
+            stats = client.get_json(IDS, API_STATS, user, api_filters)
+            precision = client.get_json(
+                IDS,
+                API_PRECISION,
+                user,
+                {**form.time_range(), "source": api_filters["source"]},
             )
         except ServiceError as error:
-            invalid_cursor = any(
-                "cursor" in str(detail.get("loc", "")) for detail in error.body.get("details", [])
-            ) or "cursor" in error.body.get("message", "")
-            context["error"] = (
-                _("That page link is not valid; showing nothing.")
-                if invalid_cursor
-                else error.body.get("message")
-            )
+            self._explain_refusal(form, error, context)
             return context
         except ServiceUnavailable:
             context["error"] = _("The IDS database is unavailable; try again shortly.")
             return context
+        context.update(
+            self._page(page, filters),
+            **self._overview(stats, filters),
+            precision=_precision_rows(precision),
+            csv_url=f"{API_PREDICTIONS}?{_query({**api_filters, 'format': 'csv'})}",
+        )
+        return context
+
+    def _explain_refusal(
+        self, form: AlertFilterForm, error: ServiceError, context: dict[str, Any]
+    ) -> None:
+        """A refused filter goes on its field, a refused cursor says the link is stale."""
+        details = error.body.get("details", [])
+        fields = {str(d.get("loc", ["", ""])[-1]) for d in details if d.get("loc")}
+        if "cursor" in fields or "cursor" in error.body.get("message", ""):
+            context["error"] = _("That page link is not valid; showing nothing.")
+            return
+        placed = False
+        for name in fields & set(form.fields):
+            form.add_error(name, _("The IDS service does not accept this value."))
+            placed = True
+        if not placed:
+            context["error"] = _service_message(error)
+
+    def _page(self, page: dict[str, Any], filters: dict[str, Any]) -> dict[str, Any]:
+        """This page of predictions, its place among the matches, links both ways."""
+        items = page["items"]
+        names = _labellers(items)
+        total: int = page["total"]
+        try:
+            start = max(int(self.request.GET.get("start", "0")), 0)
+        except ValueError:
+            start = 0
+        if not page.get("prev_cursor"):
+            start = 0  # the newest page, whatever the link said
+        start = min(start, max(total - len(items), 0))
+
+        def link(cursor: str | None, at: int) -> str | None:
+            if not cursor:
+                return None
+            return f"?{_query({**filters, 'cursor': cursor, 'start': at}, keep_empty=True)}"
+
+        def source_url(source: str) -> str:
+            return f"?{_query({**filters, 'source': source}, keep_empty=True)}"
+
+        newer_start = max(start - PAGE_SIZE, 0)
+        return {
+            "predictions": [
+                {**_prediction(item, names), "source_url": source_url(item["source"])}
+                for item in items
+            ],
+            "total": total,
+            "first": start + 1 if items else 0,
+            "last": start + len(items),
+            "next_url": link(page["next_cursor"], start + len(items)),
+            "prev_url": link(page.get("prev_cursor"), newer_start),
+            "newest_url": f"?{_query(filters, keep_empty=True)}" if start else None,
+            "detail_query": urlencode({"back": self.request.GET.urlencode()}),
+        }
+
+    def _overview(self, stats: dict[str, Any], filters: dict[str, Any]) -> dict[str, Any]:
+        """Counters, both drawings of the chart and its table, all under the same filters."""
         buckets = [
             ChartBucket(
                 start_ms=int(_when(b["start"]).timestamp() * 1000),
@@ -111,19 +276,143 @@ class AlertsView(AnalystPageMixin, TemplateView):
             )
             for b in stats["buckets"]
         ]
+        seconds = stats["bucket_seconds"]
+        range_from = stats.get("range_from", {})
+        labels = stats.get("labels", {})
+        return {
+            "stats": stats,
+            "counters": [
+                (_("Predictions"), stats["total"], ""),
+                (_("Attacks"), stats["verdicts"].get("attack", 0), "ids-attack"),
+                (_("Normal"), stats["verdicts"].get("normal", 0), ""),
+                *((name, labels.get(key, 0), "") for key, name in LABELS.items()),
+                (_("Not triaged"), labels.get("unlabelled", 0), ""),
+            ],
+            "bucket": stats["bucket"],
+            "chart": verdict_chart(buckets, seconds, WIDE),
+            "chart_compact": verdict_chart(buckets, seconds, COMPACT),
+            "chart_rows": [
+                {"bucket": b, "summary": bar_summary(b, seconds)} for b in buckets if b.total
+            ],
+            "since": _when(stats["since"]),
+            "until": _when(stats["until"]),
+            "range_follows_data": "data" in range_from.values(),
+            "range_is_default": "default" in range_from.values(),
+            "top_sources": [
+                {
+                    **s,
+                    "url": f"?{_query({**filters, 'source': s['source']}, keep_empty=True)}",
+                }
+                for s in stats["top_sources"]
+            ],
+        }
+
+
+def _precision_rows(answer: dict[str, Any]) -> dict[str, Any]:
+    return {"serving_version": answer.get("serving_version"), "versions": answer["versions"]}
+
+
+class PredictionView(AnalystPageMixin, TemplateView):
+    """One prediction: input, score, model, triage, and the features that drove the score."""
+
+    template_name = "ids_admin/admin/prediction.html"
+    parent_crumbs = (("ids_admin:alerts", gettext_lazy("IDS alerts")),)
+    header_icon = "warning"
+
+    def get_page_title(self) -> str:
+        return _("Prediction %(id)s") % {"id": self.kwargs["pk"]}
+
+    def _fetch(self) -> dict[str, Any]:
+        try:
+            return client.get_json(IDS, f"{API_PREDICTIONS}/{self.kwargs['pk']}", self.request.user)
+        except ServiceError as error:
+            if error.status in (404, 422):  # no such id, or one the API cannot hold
+                raise Http404 from error
+            raise
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        form = TriageForm(request.POST)
+        if form.is_valid():
+            body = {**form.body(), "ids": [pk]}
+            try:
+                client.send_json(IDS, "POST", API_TRIAGE, request.user, body)
+            except ServiceError as error:
+                if error.status == 404:
+                    raise Http404 from error
+                form.add_error(None, _service_message(error))
+            except ServiceUnavailable as error:
+                form.add_error(None, _service_message(error))
+            else:
+                _triage_saved(request, 1, body)
+                return HttpResponseRedirect(f"{request.path}?{request.GET.urlencode()}")
+        return self.render_to_response(self.get_context_data(triage_form=form))
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        back = QueryDict(self.request.GET.get("back", ""))  # the list's filters and page
+        context["alerts_url"] = f"{reverse('ids_admin:alerts')}?{back.urlencode()}"
+        try:
+            item = self._fetch()
+        except (ServiceError, ServiceUnavailable) as error:
+            context["error"] = _service_message(error)
+            return context
+        prediction = _prediction(item, _labellers([item]))
+        triage = prediction["triage"]
+        initial = {"label": triage["label"], "note": triage["note"]} if triage else {}
+        context.setdefault("triage_form", TriageForm(initial=initial))
+        alerts = reverse("ids_admin:alerts")
+        same_source = {"verdict": "", "source": item["source"]}  # every verdict of it
         context.update(
-            predictions=[_prediction(item) for item in page["items"]],
-            next_url=f"?{_query({**filters, 'cursor': page['next_cursor']}, keep_empty=True)}"
-            if page["next_cursor"]
-            else None,
-            csv_url=f"{API_PREDICTIONS}?{_query({**filters, 'format': 'csv'})}",
-            stats=stats,
-            bucket=stats["bucket"],
-            chart=verdict_chart(buckets, stats["bucket_seconds"]),
-            attacks=stats["verdicts"].get("attack", 0),
-            normal=stats["verdicts"].get("normal", 0),
-            since=_when(stats["since"]),
-            until=_when(stats["until"]),
+            p=prediction,
+            source_url=f"{alerts}?{_query(same_source, keep_empty=True)}",
+            probabilities=[(name, item["probabilities"].get(name)) for name in CATEGORIES],
+            explanation=item.get("explanation") or {},
+            top_features=item.get("top_features") or [],
+            features=list(item["features"].items()),  # the model's order
+        )
+        return context
+
+
+class ModelCardView(AnalystPageMixin, TemplateView):
+    template_name = "ids_admin/admin/model_card.html"
+    page_title = gettext_lazy("IDS model card")
+    parent_crumbs = (("ids_admin:alerts", gettext_lazy("IDS alerts")),)
+    header_icon = "doc-full"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["alerts_url"] = reverse("ids_admin:alerts")
+        try:
+            metadata = client.get_json(IDS, API_MODEL, self.request.user)
+        except (ServiceUnavailable, ServiceError) as error:
+            # E.g. an artifact that does not match its recorded hash: the service refuses it.
+            context["error"] = _("The model is not in service: %(reason)s") % {"reason": error}
+            return context
+        try:
+            precision = _precision_rows(client.get_json(IDS, API_PRECISION, self.request.user))
+        except (ServiceUnavailable, ServiceError):
+            precision = None
+        validation = metadata.get("validation", {})
+        selected = validation.get("candidates", {}).get(validation.get("selected"), {})
+        schemes = [
+            (_("Leave attack types out (unseen attacks)"), selected.get("leave_attack_types_out")),
+            (_("Stratified 5-fold"), selected.get("stratified")),
+        ]
+        context.update(
+            metadata=metadata,
+            artifact=metadata["artifact"],
+            validation=validation,
+            precision=precision,
+            schemes=[
+                {"title": title, "summary": scheme, "rows": _scheme_rows(scheme)}
+                for title, scheme in schemes
+                if scheme
+            ],
+            candidates=[
+                {"name": name, **values}
+                for name, values in validation.get("candidates", {}).items()
+            ],
+            confusion_url=API_CONFUSION_MATRIX,
         )
         return context
 
@@ -139,43 +428,3 @@ def _scheme_rows(scheme: dict[str, Any]) -> list[dict[str, Any]]:
         }
         for name in CATEGORIES
     ]
-
-
-class ModelCardView(AnalystPageMixin, TemplateView):
-    template_name = "ids_admin/admin/model_card.html"
-    page_title = _("IDS model card")
-    parent_crumbs = (("ids_admin:alerts", _("IDS alerts")),)
-    header_icon = "doc-full"
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        try:
-            metadata = client.get_json(IDS, API_MODEL, self.request.user)
-        except (ServiceUnavailable, ServiceError) as error:
-            # E.g. an artifact that does not match its recorded hash: the service refuses it.
-            context["error"] = _("The model is not in service: %(reason)s") % {"reason": error}
-            return context
-        validation = metadata.get("validation", {})
-        selected = validation.get("candidates", {}).get(validation.get("selected"), {})
-        artifact = metadata["artifact"]
-        schemes = [
-            (_("Leave attack types out (unseen attacks)"), selected.get("leave_attack_types_out")),
-            (_("Stratified 5-fold"), selected.get("stratified")),
-        ]
-        context.update(
-            metadata=metadata,
-            artifact=artifact,
-            validation=validation,
-            schemes=[
-                {"title": title, "summary": scheme, "rows": _scheme_rows(scheme)}
-                for title, scheme in schemes
-                if scheme
-            ],
-            candidates=[
-                {"name": name, **values}
-                for name, values in validation.get("candidates", {}).items()
-            ],
-            confusion_url=API_CONFUSION_MATRIX,
-            alerts_url=reverse("ids_admin:alerts"),
-        )
-        return context

@@ -12,6 +12,7 @@ from cms.ids_admin.access import can_view_ids
 app_name = "ids_admin"
 urlpatterns = [
     path("", views.AlertsView.as_view(), name="alerts"),
+    path("predictions/<int:pk>/", views.PredictionView.as_view(), name="prediction"),
     path("model/", views.ModelCardView.as_view(), name="model"),
 ]
 

@@ -77,12 +77,36 @@ def user_token(user: Any) -> str:
 
 def get(service: str, path: str, user: Any, params: dict[str, Any] | None = None) -> httpx.Response:
     """GET `path` from the service as `user`; the response of any 2xx."""
-    cookies = {api_session.COOKIE_NAME: user_token(user)}
+    return _send("GET", service, path, user, params)
+
+
+def delete(service: str, path: str, user: Any) -> httpx.Response:
+    """DELETE `path` at the service as `user` (erasing their own data); the 2xx response."""
+    return _send("DELETE", service, path, user)
+
+
+def send_json(service: str, method: str, path: str, user: Any, body: Any) -> Any:
+    """PUT/POST/DELETE `body` as JSON to the service as `user`; the 2xx answer's JSON."""
+    return _send(method, service, path, user, json=body).json()
+
+
+def _send(
+    method: str,
+    service: str,
+    path: str,
+    user: Any,
+    params: dict[str, Any] | None = None,
+    json: Any = None,
+) -> httpx.Response:
+    # `user` None: no credential, for a service's public figures (apis/telemetry/stats.py).
+    cookies = {} if user is None else {api_session.COOKIE_NAME: user_token(user)}
     try:
-        response = _client(service).get(
+        response = _client(service).request(
+            method,
             path,
             params={k: v for k, v in (params or {}).items() if v not in (None, "")},
             headers={"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())},
+            json=json,
         )
     except httpx.HTTPError as error:
         raise ServiceUnavailable(f"{service}: {type(error).__name__}") from error
