@@ -45,6 +45,7 @@ from cms.orders import urls as order_urls
 from cms.orders.forms import AddToCartForm, CheckoutForm, PaymentForm, UpdateLineForm
 from cms.orders.payments import TestPaymentProvider
 from cms.robots.forms import RobotForm
+from cms.robots.models import Robot
 from cms.shop.api import (
     ProductsAPIViewSet,
     PublicDocumentsAPIViewSet,
@@ -288,6 +289,18 @@ def account(name: str, **samples: str) -> Callable[[str], str]:
     return named("accounts", name, **samples)
 
 
+def owned_robot(name: str) -> Callable[[Client], str]:
+    """With a robot of OWNER's: its Spanish URL `accounts:name`."""
+    COVERED_URLS["accounts"].add(name)
+
+    def setup(client: Client) -> str:
+        owner = get_user_model().objects.get(username=OWNER)
+        robot = Robot.objects.create(owner=owner, name="Hostile rover")
+        return reverse(f"accounts:{name}", kwargs={"pk": robot.pk})
+
+    return setup
+
+
 def shop(name: str, **samples: str) -> Callable[[str], str]:
     return named("orders", name, **samples)
 
@@ -503,6 +516,52 @@ TARGETS = [
         post=True,
         signed_in=True,
     ),
+    # A robot of the user's renamed or deleted; anyone else's (or no) robot id is a 404.
+    Target(
+        "robot-rename",
+        fixed(""),
+        form(*form_fields(RobotForm)),
+        valid={"robot-name": "Rover"},
+        prefixed=False,  # the robot's URL is Spanish; the view is the same in every language
+        signed_in=True,
+        setup=owned_robot("robot_rename"),
+    ),
+    Target(
+        "robot-rename-pk",
+        account("robot_rename", pk="987654321"),
+        (Param("path", "pk"), *ignored("x")),
+        valid={"pk": "1"},
+        post=True,
+        signed_in=True,
+    ),
+    Target(
+        "robot-delete",
+        fixed(""),
+        ignored("x"),
+        post=True,  # no telemetry service here: the robot is kept, and the profile says why
+        prefixed=False,
+        signed_in=True,
+        setup=owned_robot("robot_delete"),
+    ),
+    Target(
+        "robot-delete-pk",
+        account("robot_delete", pk="987654321"),
+        (Param("path", "pk"),),
+        valid={"pk": "1"},
+        post=True,
+        signed_in=True,
+    ),
+    # Your data: the download (no robots: no telemetry needed), deleting the account with
+    # the password (rolled back after each request), the page that follows it.
+    Target("data-export", account("data_export"), ignored("x"), signed_in=True),
+    Target(
+        "account-delete",
+        account("account_delete"),
+        form("password"),
+        valid={"password": PASSWORD},
+        signed_in=True,
+    ),
+    Target("account-deleted", account("deleted"), ignored("x")),
     # The cart, checkout, payment and "My orders" (products by id or translation key).
     Target("cart", shop("cart"), ignored("x")),
     Target(
@@ -841,6 +900,8 @@ WHEN_VALID = {
     "page-path": {404},
     "nested-path": {301},
     "key-revoke": {404},
+    "robot-rename-pk": {404},
+    "robot-delete-pk": {404},
     "pay-reference": {404},
     "done-reference": {404},
     "order-detail": {404},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.conf import settings
@@ -43,3 +44,14 @@ def send_signup_notice(request: HttpRequest, user: Any) -> None:
             "reset_url": request.build_absolute_uri(reverse("accounts:password_reset")),
         }
         _send(user.email, "signup_notice", context)
+
+
+def send_account_deleted(*, email: str, username: str, language: str) -> None:
+    """After "Delete my account", in the account's language: what was erased, what was kept."""
+    if not email:
+        return
+    with translation.override(language):
+        try:
+            _send(email, "account_deleted", {"username": username})
+        except OSError as error:  # the account is gone either way; the page has said so
+            logging.getLogger(__name__).warning("account deletion email not sent: %s", error)

@@ -35,4 +35,9 @@ urlpatterns = [
     path("profile/robots/", views.robot_create, name="robot_create"),
     path("profile/keys/", views.key_create, name="key_create"),
     path("profile/keys/<int:pk>/revoke/", views.key_revoke, name="key_revoke"),
+    path("profile/robots/<int:pk>/rename/", views.robot_rename, name="robot_rename"),
+    path("profile/robots/<int:pk>/delete/", views.robot_delete, name="robot_delete"),
+    path("profile/data/", views.data_export, name="data_export"),
+    path("profile/delete/", views.account_delete, name="account_delete"),
+    path("deleted/", views.account_deleted, name="deleted"),
 ]

@@ -7,14 +7,22 @@ from typing import Any
 from axes.utils import reset as reset_login_failures
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy, translate_url
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -22,13 +30,22 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import FormView, TemplateView
 
-from cms.accounts.forms import ApiKeyForm, PreferencesForm, ProfileForm, SignInForm, SignupForm
+from cms.accounts import emails, personal_data
+from cms.accounts.forms import (
+    ApiKeyForm,
+    DeleteAccountForm,
+    PreferencesForm,
+    ProfileForm,
+    SignInForm,
+    SignupForm,
+)
 from cms.accounts.models import ApiKey, PendingSignup, profile_for
 from cms.robots.forms import RobotForm
 from cms.robots.models import Robot
 from cms.robots.my_robots import my_robots_context
 
 SESSION_NEW_KEY = "accounts_new_key"
+SESSION_DELETED = "accounts_deleted"  # set after an account deletion, for the page that says so
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 
 
@@ -215,9 +232,15 @@ def profile_details(request: HttpRequest) -> HttpResponse:
 @require_POST
 def profile_preferences(request: HttpRequest) -> HttpResponse:
     form = PreferencesForm(request.POST, instance=profile_for(request.user))
+    # The header's theme controls save here with fetch() (theme.js): JSON, no page, no message.
+    wants_json = "application/json" in request.headers.get("Accept", "")
     if not form.is_valid():
+        if wants_json:
+            return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
         return _render_profile(request, preferences_form=form)
     profile = form.save()
+    if wants_json:
+        return JsonResponse(profile.preferences)
     with translation.override(profile.language):
         messages.success(request, _("Your preferences have been saved."))
         destination = reverse("accounts:profile") + "#preferences"
@@ -274,3 +297,142 @@ def key_revoke(request: HttpRequest, pk: int) -> HttpResponse:
             )
         return _back_to_profile("tokens")
     return render(request, "accounts/revoke_key.html", {"api_key": api_key})
+
+
+# --- Robots: rename, delete --------------------------------------------------------------
+
+
+def _own_robot(request: HttpRequest, pk: int) -> Robot:
+    """One of the user's robots; 404 for anyone else's, so nobody's robot is revealed."""
+    return get_object_or_404(Robot.objects.owned_by(request.user), pk=pk)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def robot_rename(request: HttpRequest, pk: int) -> HttpResponse:
+    robot = _own_robot(request, pk)
+    old_name = robot.name
+    form = RobotForm(request.POST or None, instance=robot, owner=request.user)
+    if request.method == "POST":
+        if form.is_valid():
+            form.save()
+            messages.success(
+                request,
+                _("Robot “%(old)s” renamed “%(name)s”. Its id stays %(robot_id)s.")
+                % {"old": old_name, "name": robot.name, "robot_id": robot.robot_id},
+            )
+            return _back_to_profile("tokens")
+        robot.name = old_name  # the page names the robot as it still is
+    status = 400 if form.errors else 200
+    context = {"robot": robot, "form": form}
+    return render(request, "accounts/robot_rename.html", context, status=status)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def robot_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    robot = _own_robot(request, pk)
+    if request.method == "POST":
+        try:
+            personal_data.delete_robot(robot)
+        except personal_data.TelemetryUnavailable:
+            messages.error(
+                request,
+                _(
+                    "The robot's readings cannot be deleted right now, so the robot is kept "
+                    "(its keys are already revoked). Please try again in a few minutes."
+                ),
+            )
+        else:
+            messages.success(
+                request,
+                _("Robot “%(name)s” deleted, with its API keys and its readings.")
+                % {"name": robot.name},
+            )
+        return _back_to_profile("tokens")
+    context = {"robot": robot, "api_keys": ApiKey.objects.filter(robot=robot).active()}
+    return render(request, "accounts/robot_delete.html", context)
+
+
+# --- Your data: download it, delete the account ------------------------------------------
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def data_export(request: HttpRequest) -> HttpResponseBase:
+    """A ZIP of everything the site keeps about the user, their robots' readings included."""
+    try:
+        archive = personal_data.archive_file(request.user)
+    except personal_data.TelemetryUnavailable:
+        messages.error(
+            request,
+            _(
+                "Your robots' readings cannot be fetched right now, so no download was made. "
+                "Please try again in a few minutes."
+            ),
+        )
+        return _back_to_profile("your-data")
+    filename = f"croody-data-{timezone.localdate():%Y-%m-%d}.zip"
+    return FileResponse(
+        archive, as_attachment=True, filename=filename, content_type="application/zip"
+    )
+
+
+@never_cache
+@login_required
+@sensitive_post_parameters("password")
+@require_http_methods(["GET", "HEAD", "POST"])
+def account_delete(request: HttpRequest) -> HttpResponse:
+    """Confirmed by the password; then signed out, told so in their language, and emailed."""
+    user = request.user
+    form = DeleteAccountForm(request.POST or None, user=user)
+    problem = ""
+    status = 200
+    if user.is_staff:
+        # An editor's or an admin's account is closed by another administrator, who can
+        # hand over what it owns in the admin first.
+        problem = _("Staff accounts are deleted by an administrator, not from the profile.")
+        status = 403
+    elif request.method == "POST":
+        if not form.is_valid():
+            status = 400
+        else:
+            language = profile_for(user).language
+            if language not in LANGUAGE_CODES:
+                language = settings.LANGUAGE_CODE
+            email, username = user.email, user.get_username()  # type: ignore[union-attr]  # login_required
+            try:
+                personal_data.delete_account(user)
+            except personal_data.OpenOrders as error:
+                problem = _(
+                    "Orders %(references)s are paid and not shipped yet: we still need your "
+                    "address to deliver them. You can delete your account once they have "
+                    "shipped."
+                ) % {"references": ", ".join(error.references)}
+                status = 409
+            except personal_data.TelemetryUnavailable:
+                problem = _(
+                    "Your robots' readings cannot be deleted right now, so your account is kept "
+                    "(its API keys are already revoked). Please try again in a few minutes."
+                )
+                status = 503
+            else:
+                logout(request)
+                emails.send_account_deleted(email=email, username=username, language=language)
+                request.session[SESSION_DELETED] = True  # nothing of theirs: it says so only
+                response = HttpResponseRedirect(url_in_language(language, "accounts:deleted"))
+                return remember_language(response, language)
+    context = {"form": form, "problem": problem, "is_staff": user.is_staff}
+    return render(request, "accounts/account_delete.html", context, status=status)
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def account_deleted(request: HttpRequest) -> HttpResponse:
+    """Right after a deletion only: anyone else is sent home."""
+    if not request.session.get(SESSION_DELETED):
+        return HttpResponseRedirect(f"/{translation.get_language() or settings.LANGUAGE_CODE}/")
+    return render(request, "accounts/account_deleted.html")

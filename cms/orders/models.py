@@ -52,6 +52,20 @@ class OrderQuerySet(models.QuerySet["Order"]):
     def for_user(self, user: Any) -> "OrderQuerySet":
         return self.filter(user=user) if user.is_authenticated else self.none()
 
+    def anonymise(self) -> int:
+        """Unlink the orders from the person (account, name, email, address) when their account
+        is deleted, keeping what the books need: reference, dates, status, country (for the
+        tax), lines and amounts. How many orders."""
+        return self.update(
+            user=None,
+            email="",
+            full_name="",
+            address_line1="",
+            address_line2="",
+            city="",
+            postal_code="",
+        )
+
     def expired(self) -> "OrderQuerySet":
         """Placed but unpaid for longer than ORDER_PAYMENT_MINUTES: their stock goes back."""
         limit = timezone.now() - timedelta(minutes=settings.ORDER_PAYMENT_MINUTES)

@@ -13,7 +13,7 @@ from cms.robots.robot_telemetry import NO_READINGS, STATUS_LABELS
 
 
 class RobotForm(forms.ModelForm):
-    """A new robot of `owner`'s, on the profile page."""
+    """A new robot of `owner`'s on the profile page, or one of theirs renamed."""
 
     prefix = "robot"
 
@@ -29,7 +29,8 @@ class RobotForm(forms.ModelForm):
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
-        if Robot.objects.owned_by(self.owner).filter(name__iexact=name).exists():
+        others = Robot.objects.owned_by(self.owner).exclude(pk=self.instance.pk)
+        if others.filter(name__iexact=name).exists():
             raise forms.ValidationError(
                 _("You already have a robot with this name."), code="duplicate_robot"
             )
