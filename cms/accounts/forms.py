@@ -89,6 +89,13 @@ class SignupForm(UserCreationForm):
         emails.send_signup_confirmation(request, pending, token)
 
 
+class AvatarInput(forms.ClearableFileInput):
+    """The current avatar, the file picker and "Remove"; with JavaScript, a live preview of
+    the chosen image (accounts/static/accounts/profile.js)."""
+
+    template_name = "accounts/widgets/avatar_input.html"
+
+
 class ProfileForm(forms.ModelForm):
     prefix = "profile"
 
@@ -96,7 +103,7 @@ class ProfileForm(forms.ModelForm):
         model = UserProfile
         fields = ("display_name", "avatar", "bio")
         widgets = {
-            "avatar": forms.ClearableFileInput(attrs={"accept": AVATAR_CONTENT_TYPES}),
+            "avatar": AvatarInput(attrs={"accept": AVATAR_CONTENT_TYPES}),
             "bio": forms.Textarea(attrs={"rows": 4}),
         }
 
@@ -113,6 +120,16 @@ class PreferencesForm(forms.ModelForm):
     class Meta:
         model = UserProfile
         fields = ("language", "theme", "palette")
+
+    def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
+        instance = kwargs.get("instance")
+        if data is not None and instance is not None:
+            # A preference not sent keeps its saved value: the header's theme controls
+            # (theme.js) send only the theme and palette to this same form.
+            data = data.copy()
+            for name in self._meta.fields or ():
+                data.setdefault(f"{self.prefix}-{name}", getattr(instance, name))
+        super().__init__(data, *args, **kwargs)
 
 
 class ApiKeyForm(forms.Form):
@@ -161,3 +178,26 @@ class ApiKeyForm(forms.Form):
             name=self.cleaned_data["name"],
             robot=self.cleaned_data.get("robot"),
         )
+
+
+class DeleteAccountForm(forms.Form):
+    """ "Delete my account": the password again, so a borrowed session cannot erase it."""
+
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(
+                _("That is not your password: your account was not deleted."),
+                code="password_incorrect",
+            )
+        return password

@@ -8,8 +8,13 @@
  *
  * Controls: buttons [data-set-theme="…"] and [data-set-palette="…"] get aria-pressed; the
  * popover around them ([data-theme-toggle] + [data-theme-panel]) is a disclosure.
- * Each change dispatches `croody:preferences` on document with detail {theme, palette}, for
- * code that saves a signed-in user's choice on the server.
+ * Each change dispatches `croody:preferences` on document with detail {theme, palette}.
+ *
+ * Signed in (the controls carry data-prefs-url and data-csrf-token), each change is also saved
+ * to the profile, as the language is, by POSTing it to the profile's preferences form: the
+ * server then renders every next page, in this browser or another, with it (base.html's
+ * data-prefs="user"). One request at a time, the latest choice last, so they cannot arrive
+ * out of order; `keepalive` lets one started just before leaving the page finish.
  */
 (function () {
   "use strict";
@@ -61,6 +66,56 @@
       );
     }
     reflect();
+  }
+
+  var controls = document.querySelector("[data-theme-controls][data-prefs-url]");
+  var saving = false;
+  var waiting = null; // the latest choice made while a request was under way
+
+  function post(choice) {
+    var body = new URLSearchParams();
+    body.set("prefs-theme", choice.theme);
+    body.set("prefs-palette", choice.palette);
+    return window
+      .fetch(controls.getAttribute("data-prefs-url"), {
+        method: "POST",
+        body: body,
+        credentials: "same-origin",
+        keepalive: true,
+        headers: {
+          Accept: "application/json",
+          "X-CSRFToken": controls.getAttribute("data-csrf-token") || "",
+        },
+      })
+      .catch(function () {
+        /* offline: this browser still remembers it (localStorage and cookie) */
+      });
+  }
+
+  function saveToProfile(choice) {
+    if (saving) {
+      waiting = choice;
+      return;
+    }
+    saving = true;
+    post(choice).then(function () {
+      saving = false;
+      if (waiting) {
+        var next = waiting;
+        waiting = null;
+        saveToProfile(next);
+      }
+    });
+  }
+
+  if (controls && window.fetch && window.URLSearchParams) {
+    document.addEventListener("croody:preferences", function (event) {
+      saveToProfile(event.detail);
+    });
+    window.addEventListener("pagehide", function () {
+      if (waiting) post(waiting); // leaving before its turn came: send it now
+      waiting = null;
+    });
   }
 
   // A signed-in user's saved choice (rendered by the server) becomes this browser's too.
