@@ -16,13 +16,16 @@ from django.utils.translation import gettext_lazy as _
 
 from cms.services import client
 from cms.services.client import TELEMETRY, ServiceError, ServiceUnavailable
+from croody_core.fleet import ONLINE_WITHIN  # the one definition the stats endpoint uses too
 
 LIVE_URL = "/api/telemetry/live"
+QUERY_URL = "/api/telemetry/query"  # the browser replays the trail from it
+INGEST_URL = "/api/telemetry/ingest"
+DOCS_URL = "/api/telemetry/docs"
 TRAIL_POINTS = 120  # positions drawn per robot
 TRAIL_WINDOW = timedelta(minutes=30)  # before the robot's latest reading
 # A longer silence ends a trail: a robot switched off here and on there did not drive between.
 TRAIL_GAP = timedelta(minutes=1)
-ONLINE_WITHIN = timedelta(minutes=2)  # a robot heard from this recently is "online"
 LOW_BATTERY = 25.0  # percent: flagged in the fleet view
 
 STATUS_LABELS = {
@@ -35,6 +38,7 @@ STATUS_LABELS = {
 }
 STATUS_BADGES = {"moving": "success", "error": "danger", "offline": "warning"}
 NO_READINGS = "none"  # the fleet's status filter: robots never heard from
+DOCK_STATUSES = ("docked", "charging")  # a reading with one of these is taken at the dock
 
 
 class TelemetryUnavailable(Exception):
@@ -93,8 +97,8 @@ def latest_states(user: Any, robot_ids: Iterable[str] | None = None) -> dict[str
             robot_id=row["robot_id"],
             ts=_when(row["ts"]),
             received_at=_when(row["received_at"]),
-            x=row["x"],
-            y=row["y"],
+            x=row["x"] + 0.0,  # -0.0 + 0.0 is 0.0: no "-0" on the page, even for the script
+            y=row["y"] + 0.0,
             heading=row["heading"],
             speed=row["speed"],
             battery=row["battery"],
@@ -105,12 +109,20 @@ def latest_states(user: Any, robot_ids: Iterable[str] | None = None) -> dict[str
     }
 
 
-def recent_trails(user: Any, states: dict[str, RobotState]) -> dict[str, list[tuple[float, float]]]:
+@dataclass(frozen=True)
+class Trail:
+    """A robot's recent positions, oldest first, and whether it was at its dock at each."""
+
+    points: list[tuple[float, float]]
+    docked: list[bool]
+
+
+def recent_trails(user: Any, states: dict[str, RobotState]) -> dict[str, Trail]:
     """Up to TRAIL_POINTS positions of each robot, oldest first, from the TRAIL_WINDOW before
     its latest reading and after its last silence longer than TRAIL_GAP: the newest readings
     first, one request per robot (a few robots per page)."""
     gap_ms = int(TRAIL_GAP.total_seconds() * 1000)
-    trails: dict[str, list[tuple[float, float]]] = {}
+    trails: dict[str, Trail] = {}
     for robot_id, state in states.items():
         latest_ms = _ms(state.ts)
         rows = _telemetry(
@@ -121,18 +133,23 @@ def recent_trails(user: Any, states: dict[str, RobotState]) -> dict[str, list[tu
             limit=TRAIL_POINTS,
             **{"from": latest_ms - int(TRAIL_WINDOW.total_seconds() * 1000), "to": latest_ms + 1},
         )["readings"]
-        trail, newer_ms = [], latest_ms
+        points: list[tuple[float, float]] = []
+        docked: list[bool] = []
+        newer_ms = latest_ms
         for row in rows:
             ts = _ms(_when(row["ts"]))
             if newer_ms - ts > gap_ms:
                 break
-            trail.append((row["x"], row["y"]))
+            points.append((row["x"], row["y"]))
+            docked.append(row["status"] in DOCK_STATUSES)
             newer_ms = ts
-        trails[robot_id] = trail[::-1]
+        trails[robot_id] = Trail(points[::-1], docked[::-1])
     return trails
 
 
-def positions(user: Any, robot_ids: Sequence[str]) -> tuple[dict[str, RobotState], dict[str, list]]:
+def positions(
+    user: Any, robot_ids: Sequence[str]
+) -> tuple[dict[str, RobotState], dict[str, Trail]]:
     """Latest states and trails of these robots of `user`."""
     if not robot_ids:
         return {}, {}
