@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class BuddyConfig(AppConfig):
-    """Buddy, the AI coach: its page family (models arrive with the site issue)."""
+    """Buddy, Croody's training guide: its page family (written pages, no coaching engine)."""
 
     name = "cms.buddy"
     label = "buddy"

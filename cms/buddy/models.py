@@ -13,7 +13,9 @@ from cms.buddy.blocks import buddy_body_blocks
 class BuddyContentPage(BasePage):
     """What every Buddy page holds: an introduction, a hero image and the Buddy blocks."""
 
-    intro = models.TextField(_("introduction"), blank=True)
+    intro = models.TextField(
+        _("introduction"), blank=True, help_text=_("One or two sentences under the title.")
+    )
     hero_image = models.ForeignKey(
         "wagtailimages.Image",
         verbose_name=_("hero image"),
@@ -36,7 +38,8 @@ class BuddyContentPage(BasePage):
 
 
 class BuddyIndexPage(BuddyContentPage):
-    """Buddy, the AI coach: what it does, plans, FAQ; its topics are child pages."""
+    """Buddy, Croody's training guide: what it covers, the account, FAQ; its topics are
+    child pages. Buddy is written content: nothing in the product coaches or adapts plans."""
 
     parent_page_types = ["home.HomePage"]
     subpage_types = ["buddy.BuddyPage"]

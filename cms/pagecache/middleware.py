@@ -90,7 +90,7 @@ class PageCacheMiddleware:
         stored = self.cacheable_response(request, response)
         self.mark(request, response, stored)
         if stored and isinstance(response, HttpResponse):
-            store.store(variant, found.tokens, response, settings.PAGE_CACHE_SECONDS)
+            store.store(variant, found.tokens, response, lifetime(response))
         return response
 
     @staticmethod
@@ -120,7 +120,7 @@ class PageCacheMiddleware:
             return response
         patch_vary_headers(response, ["Cookie"])  # signed-in users see another header
         if stored:
-            seconds = settings.PAGE_CACHE_SECONDS
+            seconds = lifetime(response)
             patch_cache_control(response, public=True, max_age=0, s_maxage=seconds)
             response[CDN_HEADER] = (
                 f"public, max-age={seconds}, "
@@ -130,6 +130,14 @@ class PageCacheMiddleware:
             patch_cache_control(response, private=True, no_cache=True)
         response[STATUS_HEADER] = "miss" if stored else "bypass"
         return response
+
+
+def lifetime(response: HttpResponseBase) -> int:
+    """How long a page may be kept: PAGE_CACHE_SECONDS, or less when the page says so with
+    `page_cache_max_age` (the home page's live figures)."""
+    asked = getattr(response, "page_cache_max_age", None)
+    seconds = settings.PAGE_CACHE_SECONDS
+    return min(seconds, asked) if asked is not None else seconds
 
 
 def _tokens(header: str) -> set[str]:

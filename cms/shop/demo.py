@@ -14,30 +14,29 @@ from decimal import Decimal
 
 from wagtail.models import Locale, Page
 
-from cms.base.demo.content import block
+from cms.base.demo.content import block, holds_retired_claim
 from cms.base.demo.images import draw_product, product_image
 from cms.shop.models import ProductCategory, ProductIndexPage, ProductPage, ProductRelation
 
 INDEX_PAGE = {
     "title": "Tienda",
     "slug": "tienda",
-    "intro": (
-        "Material elegido por nuestros entrenadores: calzado, sensores, recuperación, "
-        "ropa técnica y accesorios para tus robots."
+    "intro": "Calzado, sensores, recuperación, ropa técnica y accesorios para tus robots.",
+    "search_description": (
+        "La tienda de Croody: calzado, sensores, recuperación, ropa y accesorios para robots."
     ),
-    "search_description": "La tienda de Croody: todo lo que usa tu plan de entrenamiento.",
 }
 
 # slug -> (name, description, image motif)
 CATEGORIES = {
     "zapatillas": (
         "Zapatillas de running",
-        "Calzado para asfalto, pista y montaña, probado por nuestro club.",
+        "Calzado para asfalto, pista y montaña.",
         "crimson",
     ),
     "sensores": (
         "Sensores y pulsómetros",
-        "Pulso, cadencia y potencia: Buddy usa tus datos para ajustar el plan.",
+        "Pulso, cadencia y potencia, para medir cómo entrenas.",
         "night",
     ),
     "recuperacion": (
@@ -285,7 +284,7 @@ PRODUCTS = [
         "zapatillas",
         "Máxima amortiguación para rodajes largos y días de recuperación.",
         "<p>Una suela ancha y blanda que perdona los pasos cansados. Ideal para los "
-        "días en los que Buddy te pide ir despacio.</p>",
+        "días en los que toca ir despacio.</p>",
         [("Peso", "280 g"), ("Drop", "10 mm"), ("Superficie", "Asfalto"), ("Tallas", "36–48")],
         ["asfalto", "recuperación"],
         ["tempo-3", "rodillo-suelta"],
@@ -313,8 +312,8 @@ PRODUCTS = [
         41,
         "sensores",
         "Banda de pecho con precisión de electrocardiograma, Bluetooth y ANT+.",
-        "<p>La referencia para medir el pulso en series cortas. Buddy lee tus zonas en "
-        "tiempo real y ajusta la intensidad de la sesión.</p>",
+        "<p>La referencia para medir el pulso en series cortas y entrenar en tus zonas "
+        "de intensidad.</p>",
         [
             ("Conexión", "Bluetooth y ANT+"),
             ("Batería", "400 horas"),
@@ -332,8 +331,8 @@ PRODUCTS = [
         0,
         "sensores",
         "Se engancha a la zapatilla y mide cadencia, tiempo de contacto y zancada.",
-        "<p>Pesa menos que una moneda y se coloca en los cordones. Con sus datos, Buddy "
-        "detecta cuándo la técnica se resiente por el cansancio.</p>",
+        "<p>Pesa menos que una moneda y se coloca en los cordones. Sus datos muestran "
+        "cuándo la técnica se resiente por el cansancio.</p>",
         [("Conexión", "Bluetooth"), ("Batería", "12 meses"), ("Peso", "9 g")],
         ["bluetooth", "técnica"],
         ["tempo-3", "vatio"],
@@ -360,8 +359,8 @@ PRODUCTS = [
         2,
         "sensores",
         "Mide tu potencia de carrera en vatios para dosificar cuestas y series.",
-        "<p>La potencia responde al instante, antes que el pulso. Con Vatio, Buddy "
-        "marca el esfuerzo exacto en cada cuesta.</p>",
+        "<p>La potencia responde al instante, antes que el pulso. Con Vatio dosificas "
+        "el esfuerzo en cada cuesta.</p>",
         [("Conexión", "Bluetooth y ANT+"), ("Batería", "20 horas"), ("Peso", "14 g")],
         ["potencia", "ant+"],
         ["sensor-paso", "pista-elite"],
@@ -373,9 +372,9 @@ PRODUCTS = [
         "89.00",
         9,
         "sensores",
-        "Peso, grasa y masa muscular sincronizados con tu perfil cada mañana.",
-        "<p>Súbete al despertar: Balance envía las medidas a tu perfil y Buddy ajusta "
-        "la carga de la semana si detecta fatiga.</p>",
+        "Peso, grasa y masa muscular, medidos cada mañana.",
+        "<p>Súbete al despertar: Balance guarda las medidas de hasta ocho personas y "
+        "muestra su evolución en su pantalla.</p>",
         [("Conexión", "Wi-Fi"), ("Usuarios", "8"), ("Capacidad", "180 kg")],
         ["wi-fi"],
         ["pulso-h2"],
@@ -446,8 +445,8 @@ PRODUCTS = [
         22,
         "recuperacion",
         "Esterilla antideslizante de 6 mm para estiramientos y movilidad.",
-        "<p>Buddy te propone rutinas de movilidad tras cada sesión; esta esterilla "
-        "hace que apetezca hacerlas.</p>",
+        "<p>Para tus rutinas de movilidad tras cada sesión: firme, antideslizante y "
+        "fácil de enrollar.</p>",
         [("Grosor", "6 mm"), ("Medidas", "183 × 61 cm"), ("Peso", "1,2 kg")],
         ["movilidad"],
         ["rodillo-suelta"],
@@ -461,8 +460,8 @@ PRODUCTS = [
         15,
         "robots",
         "Batería de litio de larga duración para el robot R1.",
-        "<p>Cámbiala en segundos y sigue entrenando: el robot avisa por telemetría "
-        "cuando queda un diez por ciento de carga.</p>",
+        "<p>Cámbiala en segundos y sigue entrenando: en «Mis robots» ves cuánta carga "
+        "le queda al robot.</p>",
         [("Capacidad", "5000 mAh"), ("Autonomía", "6 horas"), ("Peso", "210 g")],
         ["telemetría"],
         ["base-carga", "funda-transporte"],
@@ -614,6 +613,11 @@ def build_shop(home: Page, locale: Locale) -> list:
     if index is None:
         index = home.add_child(instance=ProductIndexPage(**INDEX_PAGE, locale=locale))
         index.save_revision().publish()
+    elif holds_retired_claim(index.intro, index.search_description):
+        index.intro = INDEX_PAGE["intro"]
+        index.search_description = INDEX_PAGE["search_description"]
+        index.save_revision().publish()
+        index._croody_updated = True  # cms.base.demo.loader.mark_updated: retranslate
     products: dict[str, ProductPage] = {}
     created: list[tuple[ProductPage, Product]] = []
     for number, item in enumerate(PRODUCTS, start=1):
@@ -634,8 +638,17 @@ def build_shop(home: Page, locale: Locale) -> list:
     for item in PRODUCTS:
         page = products[item.slug]
         gallery = _gallery(item)
+        changed = False
         if page.pk not in made and _image_ids(page.gallery.raw_data) != _image_ids(gallery):
             page.gallery = gallery  # an older version's gradient images
+            changed = True
+        if page.pk not in made and holds_retired_claim(
+            page.summary, page.search_description, page.description.raw_data
+        ):  # an older version's text, with claims the product does not back
+            page.summary = page.search_description = item.summary
+            page.description = [block("paragraph", item.text)]
+            changed = True
+        if changed:
             page.save_revision().publish()
             page._croody_updated = True  # cms.base.demo.loader.mark_updated: retranslate
     return [*categories, index, *products.values()]
@@ -643,11 +656,15 @@ def build_shop(home: Page, locale: Locale) -> list:
 
 def _category(slug: str, locale: Locale) -> ProductCategory:
     category = ProductCategory.objects.filter(slug=slug, locale=locale).first()
+    name, description, _motif = CATEGORIES[slug]
     if category is None:
-        name, description, _motif = CATEGORIES[slug]
         category = ProductCategory.objects.create(
             slug=slug, name=name, description=description, locale=locale
         )
+    elif holds_retired_claim(category.description):
+        category.description = description
+        category.save()
+        category._croody_updated = True  # cms.base.demo.loader.mark_updated: retranslate
     return category
 
 

@@ -84,12 +84,16 @@ class ProductCategory(TranslatableMixin, models.Model):  # type: ignore[django-m
 
 
 class SpecificationBlock(blocks.StructBlock):
-    name = blocks.CharBlock(label=_("name"), max_length=60)
-    value = blocks.CharBlock(label=_("value"), max_length=120)
+    name = blocks.CharBlock(
+        label=_("Characteristic"), max_length=60, help_text=_("What is measured, e.g. Weight.")
+    )
+    value = blocks.CharBlock(
+        label=_("Figure or detail"), max_length=120, help_text=_("With its unit, e.g. 245 g.")
+    )
 
     class Meta:
         icon = "list-ul"
-        label = _("specification")
+        label = _("Specification")
 
 
 class ProductIndexPage(BasePage):
@@ -211,9 +215,17 @@ class ProductPage(BasePage):
         blank=True,
         help_text=_("The first image is the one shown in the catalogue."),
     )
-    description = StreamField(body_blocks(), verbose_name=_("description"), blank=True)
+    description = StreamField(
+        body_blocks(),
+        verbose_name=_("description"),
+        blank=True,
+        help_text=_("The product page's text, under the gallery."),
+    )
     specifications = StreamField(
-        [("spec", SpecificationBlock())], verbose_name=_("specifications"), blank=True
+        [("spec", SpecificationBlock())],
+        verbose_name=_("specifications"),
+        blank=True,
+        help_text=_("One row per characteristic, e.g. Weight: 245 g."),
     )
 
     objects = ProductPageManager()

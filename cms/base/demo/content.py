@@ -5,6 +5,7 @@ translation); the loader refuses to publish a translation with a string missing.
 StreamField values are written as Wagtail stores them: lists of {"type", "value"}.
 """
 
+import json
 import uuid
 from typing import Any, TypedDict
 
@@ -35,32 +36,42 @@ HOME_PAGE = {
     "title": "Bienvenido a Croody",
     "slug": "inicio",
     "intro": (
-        "Entrena con Buddy, tu entrenador con inteligencia artificial, equipa tu progreso "
-        "en la tienda y sigue a tus robots en tiempo real."
+        "Sigue a tus robots en directo, equípate en la tienda y aprende a planificar tus "
+        "entrenamientos con Buddy, nuestra guía."
     ),
     "search_description": (
-        "Croody reúne a Buddy, tu entrenador con IA, una tienda para entrenar mejor "
-        "y la telemetría de tus robots."
+        "Croody reúne la telemetría en directo de tus robots, una tienda para entrenar y "
+        "Buddy, una guía de entrenamiento."
     ),
     "hero_cta_label": "Conoce a Buddy",
     "ecosystem_heading": "Un ecosistema, tres piezas",
 }
 
 
+def live_metric(figure: str) -> dict[str, Any]:
+    """A figure counted from the telemetry when the page is shown (cms.home.blocks); with
+    no label of its own, it reads the block's wording in the visitor's language."""
+    return block("live_metric", {"figure": figure, "label": ""})
+
+
 def home_streams(pages: dict[str, int], images: dict[str, int]) -> dict[str, list]:
     return {
+        # Only true figures: three counted live, one that is a fact of the site.
         "metrics": [
-            block("metric", {"value": "12k+", "label": "deportistas entrenan con Buddy"}),
-            block("metric", {"value": "94 %", "label": "de los planes semanales completados"}),
+            live_metric("robots_online"),
+            live_metric("readings_last_hour"),
+            live_metric("readings_today"),
             block("metric", {"value": "8", "label": "idiomas, del español al hindi"}),
-            block("metric", {"value": "24/7", "label": "robots vigilados en tiempo real"}),
         ],
         "ecosystem": [
             block(
                 "card",
                 {
                     "title": "Buddy",
-                    "text": "Un entrenador con IA que ajusta tu plan después de cada sesión.",
+                    "text": (
+                        "Una guía de entrenamiento: cómo planificar tus semanas, qué medir y "
+                        "cuándo descansar."
+                    ),
                     "image": images["coach"],
                     "page": pages[BUDDY],
                 },
@@ -69,7 +80,7 @@ def home_streams(pages: dict[str, int], images: dict[str, int]) -> dict[str, lis
                 "card",
                 {
                     "title": "Tienda",
-                    "text": "Material elegido para tu plan: calzado, sensores y recuperación.",
+                    "text": "Calzado, sensores, recuperación, ropa y accesorios para tus robots.",
                     "image": images["shop"],
                     "page": pages[SHOP],
                 },
@@ -91,14 +102,20 @@ def home_streams(pages: dict[str, int], images: dict[str, int]) -> dict[str, lis
                     "heading": "Por qué Croody",
                     "features": items(
                         {
-                            "icon": "spark",
-                            "title": "Planes que se adaptan",
-                            "text": "Cada semana Buddy revisa lo que hiciste y cambia lo que sigue.",
+                            "icon": "robot",
+                            "title": "Tus robots, en directo",
+                            "text": (
+                                "En «Mis robots» ves en un mapa dónde está cada robot, su "
+                                "recorrido y su batería."
+                            ),
                         },
                         {
                             "icon": "shield",
-                            "title": "Tus datos, bajo llave",
-                            "text": "Tus claves de API nunca se guardan en claro y solo tú ves tus robots.",
+                            "title": "Claves que no guardamos",
+                            "text": (
+                                "De cada clave de API guardamos solo su hash SHA-256: la ves una "
+                                "vez, con los permisos que elijas, y la revocas cuando quieras."
+                            ),
                         },
                         {
                             "icon": "chat",
@@ -111,20 +128,18 @@ def home_streams(pages: dict[str, int], images: dict[str, int]) -> dict[str, lis
             block(
                 "quote",
                 {
-                    "quote": (
-                        "Buddy convirtió el entrenamiento en un hábito: sé qué toca hoy y por qué."
-                    ),
-                    "attribution": "Lucía Fernández",
-                    "role": "corredora de media maratón",
+                    "quote": "Entrena con constancia, mide lo que importa y descansa cuando toca.",
+                    "attribution": "Equipo de Croody",
+                    "role": "",
                 },
             ),
             block(
                 "call_to_action",
                 {
                     "title": "Empieza hoy",
-                    "text": "Buddy prepara tu primer plan en dos minutos.",
-                    "button_label": "Descubre Buddy",
-                    "page": pages[BUDDY],
+                    "text": "Crea tu cuenta gratis, registra tu robot y míralo en el mapa.",
+                    "button_label": "Cómo conectar un robot",
+                    "page": pages[ROBOTS],
                     "url": "",
                     "style": "primary",
                 },
@@ -134,13 +149,16 @@ def home_streams(pages: dict[str, int], images: dict[str, int]) -> dict[str, lis
 
 
 BUDDY_PAGE = {
-    "title": "Buddy, tu entrenador con IA",
+    "title": "Buddy, tu guía de entrenamiento",
     "slug": "buddy",
     "intro": (
-        "Buddy aprende de cada entrenamiento y prepara el siguiente: ni demasiado fácil "
-        "ni demasiado duro."
+        "Buddy reúne lo que conviene saber para entrenar con cabeza: cómo planificar tu "
+        "semana, qué medir y cuándo descansar. Son páginas escritas por personas: Buddy no es "
+        "una inteligencia artificial y no crea ni ajusta planes por ti."
     ),
-    "search_description": "Qué hace Buddy, cómo entrena contigo, sus planes y respuestas.",
+    "search_description": (
+        "Buddy, la guía de entrenamiento de Croody: planificar, medir y descansar."
+    ),
 }
 
 
@@ -150,27 +168,27 @@ def buddy_streams(pages: dict[str, int], images: dict[str, int]) -> dict[str, li
             block(
                 "feature_grid",
                 {
-                    "heading": "Qué hace Buddy",
+                    "heading": "Qué encontrarás en Buddy",
                     "features": items(
                         {
                             "icon": "spark",
-                            "title": "Diseña tu plan",
-                            "text": "A partir de tu objetivo, tu nivel y los días que tienes libres.",
+                            "title": "Cómo planificar tu semana",
+                            "text": "Parte de tu objetivo, tu nivel y los días que tienes libres.",
                         },
                         {
                             "icon": "chart",
-                            "title": "Mide tu progreso",
-                            "text": "Ritmo, carga y descanso en gráficas que se entienden.",
+                            "title": "Qué medir",
+                            "text": "Carga, ritmo y descanso, explicados sin jerga.",
                         },
                         {
                             "icon": "heart",
-                            "title": "Cuida tu recuperación",
-                            "text": "Si duermes mal o te duele algo, Buddy baja la intensidad.",
+                            "title": "Cuándo descansar",
+                            "text": "Las señales de que conviene bajar la intensidad.",
                         },
                         {
                             "icon": "clock",
-                            "title": "Se ajusta a tu agenda",
-                            "text": "¿Perdiste una sesión? Buddy reorganiza la semana.",
+                            "title": "Si pierdes una sesión",
+                            "text": "Cómo reorganizar la semana sin amontonar la carga.",
                         },
                     ),
                 },
@@ -178,34 +196,19 @@ def buddy_streams(pages: dict[str, int], images: dict[str, int]) -> dict[str, li
             block(
                 "plans",
                 {
-                    "heading": "Planes",
+                    "heading": "Tu cuenta de Croody",
                     "plans": items(
                         {
-                            "name": "Gratis",
+                            "name": "Cuenta",
                             "price": "0 €",
-                            "period": "para siempre",
-                            "features": items("Un plan semanal", "Registro de sesiones"),
-                            "button_label": "Empieza gratis",
-                            "highlighted": False,
-                        },
-                        {
-                            "name": "Pro",
-                            "price": "9,99 €",
-                            "period": "al mes",
+                            "period": "gratis, sin suscripción",
                             "features": items(
-                                "Planes que se ajustan cada día",
-                                "Análisis de progreso",
-                                "Conexión con tus robots",
+                                "Tus robots en un mapa, en directo",
+                                "Claves de API con permisos, revocables",
+                                "Tus pedidos de la tienda",
+                                "Descarga y borrado de tus datos",
                             ),
-                            "button_label": "Prueba Pro",
-                            "highlighted": True,
-                        },
-                        {
-                            "name": "Equipo",
-                            "price": "29 €",
-                            "period": "al mes, hasta 10 personas",
-                            "features": items("Todo lo de Pro", "Panel para entrenadores"),
-                            "button_label": "Habla con nosotros",
+                            "button_label": "Crea tu cuenta",
                             "highlighted": False,
                         },
                     ),
@@ -217,35 +220,29 @@ def buddy_streams(pages: dict[str, int], images: dict[str, int]) -> dict[str, li
                     "heading": "Preguntas frecuentes",
                     "questions": items(
                         {
-                            "question": "¿Necesito experiencia para empezar?",
+                            "question": "¿Buddy me entrena o ajusta mi plan?",
                             "answer": (
-                                "<p>No. Buddy empieza con sesiones cortas y sube la "
-                                "exigencia cuando tu cuerpo está listo.</p>"
+                                "<p>No. Buddy es una guía escrita: explica cómo planificar, "
+                                "medir y descansar, pero no crea planes, no lee tus datos y no "
+                                "usa inteligencia artificial. Tus planes los haces tú.</p>"
                             ),
                         },
                         {
-                            "question": "¿Puedo cancelar cuando quiera?",
+                            "question": "¿Cuánto cuesta?",
                             "answer": (
-                                "<p>Sí. Cancelas desde tu perfil y conservas tu historial.</p>"
+                                "<p>Nada. Leer Buddy es libre y la cuenta de Croody es gratuita; "
+                                "solo pagas lo que compras en la tienda.</p>"
                             ),
                         },
                         {
-                            "question": "¿Qué hace Buddy con mis datos?",
+                            "question": "¿Qué hace Croody con mis datos?",
                             "answer": (
-                                "<p>Los usa solo para preparar tus planes. Nunca los vende "
-                                "ni los comparte.</p>"
+                                "<p>Los usa para mostrarte tus robots y tus pedidos, y no los "
+                                "vende. Desde tu perfil puedes descargarlos o borrar tu cuenta: "
+                                "la página de privacidad lo explica.</p>"
                             ),
                         },
                     ),
-                },
-            ),
-            block(
-                "video_link",
-                {
-                    "title": "Buddy en dos minutos",
-                    "url": "https://video.croody.example/buddy",
-                    "thumbnail": images["coach"],
-                    "duration": "2:04",
                 },
             ),
         ]
@@ -255,8 +252,8 @@ def buddy_streams(pages: dict[str, int], images: dict[str, int]) -> dict[str, li
 TRAINING_PAGE = {
     "title": "Cómo funciona el entrenamiento",
     "slug": "como-funciona",
-    "intro": "Cuatro pasos, de tu objetivo a la primera sesión, y un ajuste tras cada una.",
-    "search_description": "Los pasos del entrenamiento con Buddy.",
+    "intro": "De tu objetivo a la primera sesión, y qué revisar después de cada una.",
+    "search_description": "Cómo planificar tu entrenamiento, paso a paso.",
 }
 
 
@@ -266,23 +263,23 @@ def training_streams(pages: dict[str, int], images: dict[str, int]) -> dict[str,
             block("heading", {"text": "De tu objetivo a tu plan", "level": "h2"}),
             block(
                 "paragraph",
-                "<p>Cuéntale a Buddy qué quieres conseguir: correr tus primeros cinco "
-                "kilómetros, ganar fuerza o volver tras una lesión. Buddy propone una "
-                "semana de prueba y la ajusta con lo que aprende de ti.</p>",
+                "<p>Elige qué quieres conseguir: correr tus primeros cinco kilómetros, ganar "
+                "fuerza o volver tras una lesión. Empieza con una semana de prueba sencilla y "
+                "ajústala con lo que aprendas de ti.</p>",
             ),
             block(
                 "image",
                 {
                     "image": images["track"],
                     "alt_text": "Pista de atletismo al amanecer con las calles marcadas.",
-                    "caption": "Cada sesión queda registrada para ajustar la siguiente.",
+                    "caption": "Anota cada sesión: te servirá para planificar la siguiente.",
                 },
             ),
             block("heading", {"text": "Después de cada sesión", "level": "h2"}),
             block(
                 "paragraph",
-                "<ul><li>Registras cómo te sentiste.</li><li>Buddy compara lo previsto "
-                "con lo real.</li><li>El plan de mañana cambia si hace falta.</li></ul>",
+                "<ul><li>Anota cómo te sentiste.</li><li>Compara lo previsto con lo que "
+                "hiciste.</li><li>Cambia el plan de mañana si hace falta.</li></ul>",
             ),
         ]
     }
@@ -291,8 +288,8 @@ def training_streams(pages: dict[str, int], images: dict[str, int]) -> dict[str,
 PROGRESS_PAGE = {
     "title": "Seguimiento del progreso",
     "slug": "progreso",
-    "intro": "Gráficas claras de carga, ritmo y descanso, y metas que puedes ver cumplirse.",
-    "search_description": "Cómo sigue Buddy tu progreso.",
+    "intro": "Qué medir para saber si avanzas: carga, ritmo y descanso, y una meta cada semana.",
+    "search_description": "Cómo seguir tu progreso: qué medir y cada cuánto.",
 }
 
 
@@ -302,18 +299,18 @@ def progress_streams(pages: dict[str, int], images: dict[str, int]) -> dict[str,
             block(
                 "metrics",
                 {
-                    "heading": "Lo que Buddy mide",
+                    "heading": "Tres números que conviene vigilar",
                     "metrics": items(
-                        {"value": "7", "label": "días de carga acumulada"},
-                        {"value": "3", "label": "zonas de intensidad"},
+                        {"value": "7", "label": "días: la ventana en la que sumar tu carga"},
+                        {"value": "3", "label": "zonas de intensidad: suave, media y dura"},
                         {"value": "1", "label": "meta clara cada semana"},
                     ),
                 },
             ),
             block(
                 "paragraph",
-                "<p>Si la carga sube demasiado rápido, Buddy te avisa antes de que "
-                "aparezca el cansancio.</p>",
+                "<p>Si tu carga de una semana sube mucho más que la de las anteriores, baja el "
+                "ritmo: el cansancio suele llegar después.</p>",
             ),
         ]
     }
@@ -322,8 +319,8 @@ def progress_streams(pages: dict[str, int], images: dict[str, int]) -> dict[str,
 ABOUT_PAGE = {
     "title": "Sobre Croody",
     "slug": "sobre-croody",
-    "intro": "Hacemos que entrenar sea claro, constante y tuyo.",
-    "search_description": "Quiénes somos y qué construimos en Croody.",
+    "intro": "Qué es Croody, qué hace y qué no.",
+    "search_description": "Qué es Croody y qué hace.",
 }
 
 
@@ -332,9 +329,12 @@ def about_streams(pages: dict[str, int], images: dict[str, int]) -> dict[str, li
         "body": [
             block(
                 "paragraph",
-                "<p>Croody nació en un club de atletismo: queríamos un entrenador que "
-                "estuviera siempre disponible y que explicara sus decisiones. Hoy ese "
-                "entrenador se llama Buddy.</p>",
+                "<p>Croody reúne tres cosas: el seguimiento en directo de robots que envían su "
+                "telemetría con claves de API, una tienda con pedidos desde tu cuenta y Buddy, "
+                "una guía de entrenamiento escrita. Todo en ocho idiomas.</p>"
+                "<p>Lo que Croody no hace también cuenta: no tiene un entrenador automático ni "
+                "una inteligencia artificial que ajuste tus planes, y las cifras de la página de "
+                "inicio se cuentan con la telemetría de los robots, no se estiman.</p>",
             ),
             block(
                 "quote",
@@ -351,7 +351,7 @@ def about_streams(pages: dict[str, int], images: dict[str, int]) -> dict[str, li
 PRIVACY_PAGE = {
     "title": "Privacidad",
     "slug": "privacidad",
-    "intro": "Qué datos guardamos, para qué y cómo puedes borrarlos.",
+    "intro": "Qué datos guardamos, para qué y cómo puedes descargarlos o borrarlos.",
     "search_description": "Política de privacidad de Croody.",
 }
 
@@ -362,13 +362,23 @@ def privacy_streams(pages: dict[str, int], images: dict[str, int]) -> dict[str, 
             block("heading", {"text": "Qué guardamos", "level": "h2"}),
             block(
                 "paragraph",
-                "<p>Tu cuenta, tus preferencias, tus sesiones y las lecturas de tus "
-                "robots. Las claves de API se guardan solo como huella cifrada.</p>",
+                "<p>Tu cuenta (nombre de usuario, correo, perfil y preferencias de idioma y "
+                "tema), tus robots y sus lecturas de telemetría (posición, batería y estado), tus "
+                "pedidos y los datos de tus claves de API: nombre, permisos y fechas de creación, "
+                "último uso y revocación.</p>"
+                "<p>De cada clave de API guardamos solo su hash SHA-256, nunca la clave: se "
+                "muestra una sola vez, al crearla. Para proteger las cuentas, el registro de "
+                "seguridad anota los inicios de sesión fallidos y otros sucesos de seguridad con "
+                "la dirección IP de origen.</p>",
             ),
             block("heading", {"text": "Tus derechos", "level": "h2"}),
             block(
                 "paragraph",
-                "<p>Puedes descargar o borrar tus datos desde tu perfil en cualquier momento.</p>",
+                "<p>Desde tu perfil puedes descargar tus datos en un archivo ZIP (perfil, robots, "
+                "datos de tus claves, pedidos y la telemetría de tus robots) o borrar tu cuenta. "
+                "Al borrarla se eliminan tus robots y su telemetría y se revocan tus claves; tus "
+                "pedidos se conservan sin tus datos personales, porque la ley obliga a guardarlos "
+                "para la contabilidad.</p>",
             ),
         ]
     }
@@ -378,8 +388,8 @@ ROBOTS_PAGE = {
     "title": "Tus robots en directo",
     "slug": "robots",
     "intro": (
-        "Los robots de Croody te acompañan al entrenar y envían su posición y su batería; "
-        "tú los sigues en vivo desde tu perfil."
+        "Tus robots envían su posición y su batería a Croody; tú los sigues en vivo desde tu "
+        "perfil."
     ),
     "search_description": "Cómo envían tus robots su telemetría y dónde la ves en directo.",
 }
@@ -396,11 +406,15 @@ def robots_streams(pages: dict[str, int], images: dict[str, int]) -> dict[str, l
                 "API de telemetría con esa clave.</li><li>En «Mis robots» ves en un mapa dónde "
                 "está cada robot y cuánta batería le queda, en tiempo real.</li></ul>",
             ),
-            block("heading", {"text": "Solo tú ves tus robots", "level": "h2"}),
+            block("heading", {"text": "Quién ve tus robots", "level": "h2"}),
             block(
                 "paragraph",
-                "<p>Las claves de API se guardan solo como huella cifrada y puedes revocarlas "
-                "cuando quieras: una clave revocada deja de aceptarse en segundos.</p>",
+                "<p>Ninguna otra cuenta ve tus robots ni sus lecturas; solo el equipo de Croody, "
+                "desde la administración, para mantener el servicio.</p>"
+                "<p>De cada clave de API guardamos solo su hash SHA-256: la ves una sola vez, al "
+                "crearla, con los permisos que elijas (por ejemplo, enviar las lecturas de un "
+                "robot). Puedes revocarla cuando quieras y deja de aceptarse en menos de un "
+                "minuto.</p>",
             ),
             block(
                 "paragraph",
@@ -410,6 +424,56 @@ def robots_streams(pages: dict[str, int], images: dict[str, int]) -> dict[str, l
             ),
         ]
     }
+
+
+# What earlier versions of this content claimed and the product does not do (an AI coach,
+# invented figures, "encrypted" keys, a video that does not exist). A demo page or shop
+# object still holding one of these is rewritten from the content above by setup_croody.
+RETIRED_CLAIMS = (
+    "entrenador con IA",
+    "entrenador con inteligencia artificial",
+    "12k+",
+    "94 %",
+    "24/7",
+    "huella cifrada",
+    "Planes que se adaptan",
+    "Planes que se ajustan cada día",
+    "Buddy aprende de cada entrenamiento",
+    "Buddy prepara tu primer plan",
+    "Buddy reorganiza la semana",
+    "Buddy baja la intensidad",
+    "Buddy propone una semana",
+    "Buddy compara lo previsto",
+    "Buddy te avisa",
+    "Lo que Buddy mide",
+    "Gráficas claras",
+    "Lucía Fernández",
+    "ese entrenador se llama Buddy",
+    "tus sesiones y las lecturas",
+    "video.croody.example",
+    "queda registrada para ajustar",
+    "Solo tú ves tus robots",
+    "Buddy usa tus datos",
+    "Buddy lee tus zonas",
+    "Buddy detecta",
+    "Buddy marca el esfuerzo",
+    "Buddy ajusta",
+    "Buddy te pide",
+    "Buddy te propone",
+    "sincronizados con tu perfil",
+    "elegido por nuestros entrenadores",
+    "probado por nuestro club",
+    "todo lo que usa tu plan",
+    "el robot avisa por telemetría",
+)
+
+
+def holds_retired_claim(*values: Any) -> bool:
+    """Whether any of these texts or stored stream values says one of RETIRED_CLAIMS."""
+    text = " ".join(
+        v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, default=list) for v in values
+    )
+    return any(claim in text for claim in RETIRED_CLAIMS)
 
 
 IMAGES = {

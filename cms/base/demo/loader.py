@@ -3,7 +3,9 @@
 Idempotent: pages are found by slug under their parent, snippets by locale, and
 translations only made for locales that lack one, so re-runs change nothing. A database
 built by an older version is brought up to date: missing menu, footer and card links are
-added, gradient product images replaced, suffixed slugs ("privacidad-en") translated, and the
+added, gradient product images replaced, pages and products that still carry an older
+version's claims the product does not back (content.RETIRED_CLAIMS: an AI coach, invented
+figures, "encrypted" keys) rewritten, suffixed slugs ("privacidad-en") translated, and the
 changed objects' translations refreshed; the old suffixed URLs redirect (301) to the pages.
 """
 
@@ -14,6 +16,7 @@ from pathlib import Path
 from django.apps import apps
 from django.db import transaction
 from wagtail.contrib.redirects.models import Redirect
+from wagtail.fields import StreamField
 from wagtail.images.models import Image
 from wagtail.models import Locale, Page
 
@@ -65,6 +68,7 @@ def build_source_site() -> list:
     home, home_created = _home(default, images["hero"])
     pages: dict[str, Page] = {content.HOME: home}
     created = [(home, content.home_streams)] if home_created else []
+    refreshed = [] if home_created else _outdated(home, content.HOME_PAGE, content.home_streams)
     for key, parent_key, model_path, fields, streams, hero in content.PAGES:
         parent = pages[parent_key]
         model = apps.get_model(model_path)
@@ -73,16 +77,20 @@ def build_source_site() -> list:
             extra = {"hero_image": images[hero]} if hero else {}
             page = parent.add_child(instance=model(**fields, **extra, locale=default))
             created.append((page, streams))
+        else:
+            refreshed += _outdated(page, fields, streams)
         pages[key] = page
     shop = build_shop(home, default)  # categories, then the catalogue, then its products
     pages[content.SHOP] = next(obj for obj in shop if isinstance(obj, ProductIndexPage))
     page_ids = {key: page.pk for key, page in pages.items()}
-    for page, streams in created:  # second pass: streams link to pages made above
+    for page, streams in created + refreshed:  # second pass: streams link to pages made above
         for field, value in streams(page_ids, image_ids).items():
             setattr(page, field, value)
         if isinstance(page, HomePage):
             page.hero_cta_page = pages[content.BUDDY]
         page.save_revision().publish()
+    for page, _streams in refreshed:
+        mark_updated(page)
     if not home_created:
         _link_cards(home, page_ids)
     return [
@@ -109,6 +117,25 @@ def _home(locale: Locale, hero: Image) -> tuple[HomePage, bool]:
         if type(placeholder.specific) is Page:
             placeholder.delete()
     return home, True
+
+
+def _outdated(page: Page, fields: dict, streams: Callable) -> list[tuple[Page, Callable]]:
+    """[(page, streams)] when an existing demo page still says what an older version claimed
+    and the product does not back (content.RETIRED_CLAIMS): its texts are then set from the
+    current content here, its streams in build_source_site's second pass. Pages without such
+    a claim, edited or not, are left alone."""
+    specific = page.specific
+    stream_fields = [
+        field.name for field in specific._meta.get_fields() if isinstance(field, StreamField)
+    ]
+    values = [getattr(specific, name, "") for name in fields if name != "slug"]
+    values += [getattr(specific, name).raw_data for name in stream_fields]
+    if not content.holds_retired_claim(*values):
+        return []
+    for name, value in fields.items():
+        if name != "slug":
+            setattr(specific, name, value)
+    return [(specific, streams)]
 
 
 def _link_cards(home: HomePage, page_ids: dict[str, int]) -> None:
