@@ -29,6 +29,7 @@ LABELS: dict[str, Any] = {
     "benign_expected": _("Benign, expected"),
 }
 CLEAR = "clear"  # the triage form's choice that removes a label
+AUTO_ID = "ids-triage-%s"  # the triage forms' element ids
 
 
 def validate_in_range(moment: datetime) -> None:
@@ -188,6 +189,12 @@ class TriageForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Optional: why, for whoever reads this alert next."),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Its own ids (ids-triage-label, ...): the alerts page also holds the filter form, whose
+        # "label" field has Django's default id_label. The POST names stay label and note.
+        kwargs.setdefault("auto_id", AUTO_ID)
+        super().__init__(*args, **kwargs)
 
     def clean_note(self) -> str:
         note: str = self.cleaned_data["note"]
