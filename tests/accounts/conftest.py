@@ -6,6 +6,9 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+# The telemetry API in process on a database of its own (robots tests own the fixtures).
+from tests.robots.test_views import telemetry, telemetry_url  # noqa: F401 (fixtures)
+
 PASSWORD = "Correct-Horse-Battery-9"
 
 

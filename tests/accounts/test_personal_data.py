@@ -6,63 +6,30 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import uuid
 import zipfile
-from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
-from fastapi.testclient import TestClient
-from sqlalchemy import Engine, delete, func, select
+from sqlalchemy import Engine, func, select
 
-from apis.common.database import make_engine
 from apis.telemetry import store
-from apis.telemetry.main import build_api
-from apis.telemetry.migrate import MIGRATIONS
 from apis.telemetry.schemas import ReadingIn, now_ms
-from apis.telemetry.settings import Settings
 from apis.telemetry.tables import latest, readings
 from cms.accounts import personal_data
 from cms.accounts.models import ApiKey, PendingSignup, profile_for
 from cms.orders.models import CartItem, Order, OrderLine
 from cms.robots.models import Robot
 from cms.services.client import TELEMETRY, use_client
-from cms.services.credentials import session_secret
 from croody_core import scopes
 from tests.accounts.conftest import image_upload
-from tests.servers import drop_database, fresh_database_url
 
 pytestmark = pytest.mark.django_db
 PROFILE = "/en/account/profile/"
 EXPORT = "/en/account/profile/data/"
 DELETE_ACCOUNT = "/en/account/profile/delete/"
-
-
-@pytest.fixture(scope="module")
-def telemetry_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    url = fresh_database_url(f"personal_data_{os.getpid()}")
-    yield url or f"sqlite:///{tmp_path_factory.mktemp('telemetry') / 'telemetry.sqlite3'}"
-    if url:
-        drop_database(url)
-
-
-@pytest.fixture
-def telemetry(telemetry_url: str) -> Iterator[Engine]:
-    """The telemetry API, registered as the CMS's client for it; yields its (empty) database."""
-    engine = make_engine(telemetry_url)
-    MIGRATIONS.upgrade(engine)
-    with engine.begin() as connection:
-        connection.execute(delete(readings))
-        connection.execute(delete(latest))
-    settings = Settings(database_url=telemetry_url, session_secret=session_secret(), rate_limit="")
-    with TestClient(build_api(settings)) as service:
-        use_client(TELEMETRY, service)
-        yield engine
-    use_client(TELEMETRY, None)
-    engine.dispose()
 
 
 @pytest.fixture
