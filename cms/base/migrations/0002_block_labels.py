@@ -24,6 +24,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='sitefooter',
             name='social_links',
-            field=wagtail.fields.StreamField([('social', 3)], blank=True, block_lookup={0: ('wagtail.blocks.ChoiceBlock', [], {'choices': [('instagram', 'Instagram'), ('youtube', 'YouTube'), ('linkedin', 'LinkedIn'), ('github', 'GitHub'), ('mastodon', 'Mastodon'), ('x', 'X')], 'label': 'Network'}), 1: ('wagtail.blocks.URLBlock', (), {'help_text': 'Croody’s page on that network.', 'label': 'Profile URL'}), 2: ('wagtail.blocks.CharBlock', (), {'help_text': 'Read by screen readers, e.g. “Croody on Instagram”.', 'label': 'Accessible label', 'max_length': 80}), 3: ('wagtail.blocks.StructBlock', [[('platform', 0), ('url', 1), ('label', 2)]], {})}, verbose_name='social links'),
+            field=wagtail.fields.StreamField([('social', 3)], blank=True, block_lookup={0: ('wagtail.blocks.ChoiceBlock', [], {'choices': [('instagram', 'Instagram'), ('youtube', 'YouTube'), ('linkedin', 'LinkedIn'), ('github', 'GitHub'), ('mastodon', 'Mastodon'), ('x', 'X')], 'label': 'Network'}), 1: ('wagtail.blocks.URLBlock', (), {'help_text': "Croody's page on that network.", 'label': 'Profile URL'}), 2: ('wagtail.blocks.CharBlock', (), {'help_text': 'Read by screen readers, e.g. “Croody on Instagram”.', 'label': 'Accessible label', 'max_length': 80}), 3: ('wagtail.blocks.StructBlock', [[('platform', 0), ('url', 1), ('label', 2)]], {})}, verbose_name='social links'),
         ),
     ]
