@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import hashlib
 import io
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -58,6 +59,16 @@ def is_gzip(path: str | Path) -> bool:
 def open_bytes(path: str | Path) -> io.BufferedIOBase:
     """The file's uncompressed bytes: a gzip file is decompressed as it is read."""
     return gzip.open(path, "rb") if is_gzip(path) else Path(path).open("rb")
+
+
+def sha256_text(path: str | Path) -> str:
+    """SHA-256 of the file's uncompressed content (gzip files are decompressed first): the
+    file's identity in model metadata, whichever way it is stored."""
+    digest = hashlib.sha256()
+    with open_bytes(path) as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def open_text(path: str | Path) -> TextIO:

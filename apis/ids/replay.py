@@ -7,7 +7,9 @@ Posts the file's records to POST /api/ids/predict at about --rate records per se
 (--batch records per request), prints progress to stderr once a second and a
 summary at the end. When the file has labels, the summary compares the verdicts
 with them. --file defaults to the NSL-KDD training file shipped in apis/ids/data/
-(gzip-compressed); any NSL-KDD file, plain text or gzip, may be given.
+(gzip-compressed); any NSL-KDD file, plain text or gzip, may be given. When the file
+is the one the served model was trained on (same SHA-256 as its card says), the
+tool says so: those verdicts are in-sample and flatter the model.
 Standard library only: it runs wherever Python does.
 """
 
@@ -26,9 +28,16 @@ from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import urlsplit
 
-from apis.ids.records import DEFAULT_DATASET, LabelledRecord, read_records
+from apis.ids.records import DEFAULT_DATASET, LabelledRecord, read_records, sha256_text
 
 PREDICT_PATH = "/api/ids/predict"
+MODEL_PATH = "/api/ids/model"
+IN_SAMPLE_NOTE = (
+    "note: {file} is the file the served model was trained on (same SHA-256 as its card): "
+    "the verdicts below are in-sample and flatter the model. For what to expect on new "
+    "traffic read the card's leave-attack-types-out figures (GET {model_path}, "
+    "docs/ids-model-card.md), or replay a file the model never saw with --file."
+)
 MAX_CONSECUTIVE_FAILURES = 5
 
 
@@ -85,7 +94,7 @@ class Client:
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ReplayError(f"--url must be http(s)://host[:port], got {url!r}")
         self.scheme, self.netloc = parts.scheme, parts.netloc
-        self.path = parts.path.rstrip("/") + PREDICT_PATH
+        self.base_path = parts.path.rstrip("/")
         self.headers = {
             "Authorization": f"Bearer {key}",
             "Content-Type": "application/json",
@@ -105,9 +114,14 @@ class Client:
         return self.connection
 
     def post(self, body: bytes) -> tuple[int, dict[str, str], bytes]:
+        return self.request("POST", PREDICT_PATH, body)
+
+    def request(
+        self, method: str, path: str, body: bytes | None = None
+    ) -> tuple[int, dict[str, str], bytes]:
         try:
             connection = self._connect()
-            connection.request("POST", self.path, body=body, headers=self.headers)
+            connection.request(method, self.base_path + path, body=body, headers=self.headers)
             response = connection.getresponse()
             return response.status, dict(response.getheaders()), response.read()
         except (OSError, http.client.HTTPException):
@@ -118,6 +132,19 @@ class Client:
         if self.connection is not None:
             self.connection.close()
             self.connection = None
+
+
+def training_file_sha256(client: Client) -> str | None:
+    """The SHA-256 of the file the served model was trained on, from its card; None when
+    the card cannot be read (the replay goes on without the in-sample check)."""
+    try:
+        status, _headers, content = client.request("GET", MODEL_PATH)
+        if status != 200:
+            return None
+        sha = json.loads(content)["dataset"]["sha256"]
+    except (OSError, http.client.HTTPException, ValueError, KeyError, TypeError):
+        return None
+    return sha if isinstance(sha, str) else None
 
 
 def _batches(records: Iterator[LabelledRecord], size: int) -> Iterator[list[LabelledRecord]]:
@@ -249,6 +276,11 @@ def main(argv: list[str] | None = None) -> int:
         file=sys.stderr,
     )
     try:
+        trained_on = training_file_sha256(client)
+        in_sample = None if trained_on is None else trained_on == sha256_text(args.file)
+        if in_sample:
+            note = IN_SAMPLE_NOTE.format(file=args.file.name, model_path=MODEL_PATH)
+            print(note, file=sys.stderr, flush=True)
         tally = replay(client, stream, rate=args.rate, batch_size=args.batch)
     except ReplayError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -263,9 +295,8 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     finally:
         client.close()
-    print(
-        json.dumps({"sent": tally.sent, **tally.verdicts, "failed_requests": tally.failed_requests})
-    )
+    summary = {"sent": tally.sent, **tally.verdicts, "failed_requests": tally.failed_requests}
+    print(json.dumps(summary | {"in_sample": in_sample}))
     return 0
 
 

@@ -13,7 +13,6 @@ as recorded in the model metadata, are those of the uncompressed text.
 from __future__ import annotations
 
 import csv
-import hashlib
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from apis.ids.features import CATEGORICAL_INDEX, N_FEATURES, NUMERIC_INDEX, category_of
-from apis.ids.records import DEFAULT_DATASET, open_bytes, open_text
+from apis.ids.records import DEFAULT_DATASET, open_text, sha256_text
 from apis.ids.scoring import assemble_matrix
 
 __all__ = ["DEFAULT_DATASET", "Dataset", "DatasetError", "load_nsl_kdd", "sha256_text"]
@@ -44,15 +43,6 @@ class Dataset:
 
     def __len__(self) -> int:
         return len(self.labels)
-
-
-def sha256_text(path: str | Path) -> str:
-    """SHA-256 of the file's uncompressed content (gzip files are decompressed first)."""
-    digest = hashlib.sha256()
-    with open_bytes(path) as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _read_rows(path: Path) -> tuple[list[list[str]], list[list[str]], list[str]]:

@@ -58,6 +58,8 @@ def test_replay_posts_every_row_and_reports(
     assert summary["sent"] == 45 and summary["failed_requests"] == 0
     assert summary["normal"] + summary["attack"] == 45
     assert "labelled attacks detected" in result.stderr and "sent 45 records" in result.stderr
+    # 45 rows are not the file the model was trained on, so no in-sample warning.
+    assert summary["in_sample"] is False and "in-sample" not in result.stderr
     stored = httpx.get(
         f"{ids_api.base_url}/api/ids/stats",
         params={"source": accounts.source("replay")},
@@ -65,6 +67,23 @@ def test_replay_posts_every_row_and_reports(
     ).json()
     assert stored["total"] >= 45
     assert stored["verdicts"]["attack"] >= summary["attack"]
+
+
+def test_replaying_the_training_file_says_its_verdicts_are_in_sample(
+    ids_api: Server, accounts: Seeded
+) -> None:
+    """The default file is the one the served model learnt from: a detection figure on it
+    says nothing about new traffic, and the tool must not let it pass for one."""
+    result = replay(
+        "--rate", "500", "--batch", "10", "--limit", "20",
+        "--key", accounts.key("replay"), "--url", ids_api.base_url,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["in_sample"] is True
+    note = next(line for line in result.stderr.splitlines() if line.startswith("note:"))
+    assert DATASET.name in note and "in-sample" in note and "leave-attack-types-out" in note
+    # Said before the figures, so no one reads them first.
+    assert result.stderr.index("note:") < result.stderr.index("labelled attacks detected")
 
 
 def test_replay_keeps_to_the_rate(ids_api: Server, accounts: Seeded, sample: Path) -> None:
