@@ -79,7 +79,7 @@ def test_metadata_records_dataset_threshold_and_metrics(committed_metadata: dict
     meta = committed_metadata
     assert meta["dataset"]["sha256"] == DATASET_SHA256
     assert meta["dataset"]["rows"] == 25_192
-    assert meta["dataset"]["unused_columns"] == ["difficulty"]
+    assert meta["dataset"]["columns_not_features"] == ["difficulty"]
     assert 0.0 < meta["threshold"] < 1.0
     assert meta["classes"] == list(CLASSES)
     for lib in ("python", "scikit-learn", "numpy", "skops"):
@@ -108,12 +108,42 @@ def test_metadata_records_dataset_threshold_and_metrics(committed_metadata: dict
     assert set(chosen["leave_attack_types_out"]["detection_rate_by_attack_type"]) == trained_names
 
 
+def test_the_card_reports_categories_per_fold_and_the_hardest_rows(
+    committed_metadata: dict[str, Any],
+) -> None:
+    """What predicts unseen traffic: detection per category macro-averaged over categories
+    (not rows, which neptune dominates), its spread over folds, and the hardest rows held
+    out. These are the committed card's own figures for today's model."""
+    validation = committed_metadata["validation"]
+    chosen = validation["candidates"][validation["selected"]]
+    lato = chosen["leave_attack_types_out"]
+    by_category = lato["detection_rate_by_category"]
+    assert lato["detection_rate_macro_over_categories"] == pytest.approx(
+        np.mean(list(by_category.values()))
+    )
+    # Today's weak spot, stated by the card: unseen R2L attacks are rarely caught.
+    assert by_category["R2L"] < 0.2 < lato["detection_rate_macro_over_categories"] < 0.75
+    spread = lato["per_fold"]["spread"]
+    folds = lato["per_fold"]["folds"]
+    assert len(folds) == validation["schemes"]["leave_attack_types_out"]["n_splits"]
+    macros = [f["detection_rate_macro_over_categories"] for f in folds]
+    assert spread["detection_rate_macro_over_categories"]["min"] == min(macros)
+    assert spread["detection_rate_macro_over_categories"]["max"] == max(macros)
+    assert spread["detection_rate_macro_over_categories"]["std"] > 0.05  # it does vary
+    hardest = chosen["hardest_rows_held_out"]
+    counts = validation["schemes"]["hardest_rows_held_out"]["held_out_class_counts"]
+    assert sum(hardest["per_class"][c]["support"] for c in CLASSES) == sum(counts.values())
+    assert counts["R2L"] > 200 and counts["U2R"] == 11  # nearly all of the rare classes
+    # Hard normal traffic is flagged far above the 1 % budget: the card must say so.
+    assert hardest["false_positive_rate"] > 5 * validation["max_false_positive_rate"]
+
+
 def test_selected_model_follows_the_stated_rule(committed_metadata: dict[str, Any]) -> None:
     candidates = committed_metadata["validation"]["candidates"]
     best = max(
         candidates,
         key=lambda n: (
-            candidates[n]["leave_attack_types_out"]["detection_rate"],
+            candidates[n]["leave_attack_types_out"]["detection_rate_macro_over_categories"],
             candidates[n]["stratified"]["macro_f1"],
         ),
     )
@@ -147,9 +177,9 @@ def test_dataset_loader_drops_difficulty(dataset_path: Path) -> None:
     assert ds.X.shape == (25_192, 41)
     assert ds.sha256 == DATASET_SHA256
     assert ds.name == "nsl-kdd-train-20percent.txt"  # the text's name, as metadata.json says
-    # Row 1 ends "...,0.00,normal,20": the difficulty 20 must appear nowhere in the row.
-    assert ds.labels[0] == "normal"
-    assert ds.X[0, -1] == 0.0
+    # Row 1 ends "...,0.00,normal,20": the difficulty 20 is kept apart, never a feature.
+    assert ds.labels[0] == "normal" and ds.difficulty[0] == 20
+    assert ds.X[0, -1] == 0.0 and ds.X.shape[1] == len(FEATURE_NAMES)
 
 
 def test_plain_text_and_gzip_load_alike(dataset_path: Path, tmp_path: Path) -> None:

@@ -7,9 +7,12 @@ import pytest
 
 from apis.ids.decision import decide
 from apis.ids.ml.validation import (
+    OutOfFold,
     attack_type_fold_assignment,
     classification_metrics,
+    hardest_rows_split,
     leave_attack_types_out_folds,
+    per_fold_detection,
     stratified_folds,
     threshold_for_fpr,
 )
@@ -99,3 +102,26 @@ def test_metrics_of_a_perfect_classifier() -> None:
     assert metrics["detection_rate"] == 1.0 and metrics["false_positive_rate"] == 0.0
     assert metrics["macro_f1"] == pytest.approx(1.0)
     assert metrics["confusion_matrix"] == np.eye(5, dtype=int).tolist()
+
+
+def test_per_fold_detection_reports_each_fold_and_the_spread() -> None:
+    cats = np.array(["normal", "DoS", "R2L", "normal", "DoS", "R2L"], dtype=object)
+    attack = np.array([0.0, 1.0, 1.0, 1.0, 1.0, 0.0])  # fold 1: one false alarm, R2L missed
+    proba = np.column_stack([1 - attack, attack, np.zeros((6, 3))])
+    report = per_fold_detection(OutOfFold(proba, np.array([0, 0, 0, 1, 1, 1])), cats, 0.5)
+    first, second = report["folds"]
+    assert first["detection_rate_by_category"] == {
+        "DoS": 1.0, "Probe": None, "R2L": 1.0, "U2R": None
+    }  # fmt: skip
+    assert second["detection_rate_macro_over_categories"] == 0.5  # DoS 1, R2L 0: not rows
+    assert (first["false_positive_rate"], second["false_positive_rate"]) == (0.0, 1.0)
+    spread = report["spread"]
+    assert spread["detection_rate_macro_over_categories"] == {
+        "mean": 0.75, "std": 0.25, "min": 0.5, "max": 1.0, "folds": 2
+    }  # fmt: skip
+    assert spread["detection_rate_by_category"]["Probe"] is None  # never held out
+
+
+def test_hardest_rows_are_the_test_set() -> None:
+    train, test = hardest_rows_split(np.array([21, 3, 15, 16, 0]), cutoff=15)
+    assert test.tolist() == [1, 2, 4] and train.tolist() == [0, 3]

@@ -38,6 +38,10 @@ class Dataset:
     X: np.ndarray  # (n, 41) object array, FEATURE_NAMES order
     labels: np.ndarray  # (n,) attack name or "normal"
     categories: np.ndarray  # (n,) one of CLASSES
+    # (n,) how many of the 21 reference classifiers of the data set's authors got the row
+    # right: never a feature (it describes the data set, not the traffic), only used to
+    # hold the hardest rows out in validation.
+    difficulty: np.ndarray
     name: str  # file name of the text (without a trailing .gz)
     sha256: str  # of the uncompressed text
 
@@ -45,10 +49,11 @@ class Dataset:
         return len(self.labels)
 
 
-def _read_rows(path: Path) -> tuple[list[list[str]], list[list[str]], list[str]]:
+def _read_rows(path: Path) -> tuple[list[list[str]], list[list[str]], list[str], list[str]]:
     categorical: list[list[str]] = []
     numeric: list[list[str]] = []
     labels: list[str] = []
+    difficulty: list[str] = []
     with open_text(path) as fh:
         for line_no, row in enumerate(csv.reader(fh), start=1):
             if not row:
@@ -61,8 +66,8 @@ def _read_rows(path: Path) -> tuple[list[list[str]], list[list[str]], list[str]]
             categorical.append([row[i] for i in CATEGORICAL_INDEX])
             numeric.append([row[i] for i in NUMERIC_INDEX])
             labels.append(row[N_FEATURES])
-            # row[N_FEATURES + 1] is the difficulty score: intentionally discarded.
-    return categorical, numeric, labels
+            difficulty.append(row[N_FEATURES + 1])
+    return categorical, numeric, labels, difficulty
 
 
 def load_nsl_kdd(path: str | Path = DEFAULT_DATASET) -> Dataset:
@@ -70,7 +75,7 @@ def load_nsl_kdd(path: str | Path = DEFAULT_DATASET) -> Dataset:
     if not path.is_file():
         raise DatasetError(f"NSL-KDD file not found: {path}")
     try:
-        categorical, numeric, labels = _read_rows(path)
+        categorical, numeric, labels, difficulty = _read_rows(path)
         sha256 = sha256_text(path)
     except (OSError, EOFError, zlib.error, UnicodeDecodeError) as exc:  # BadGzipFile is an OSError
         raise DatasetError(f"{path.name}: unreadable: {exc}") from None
@@ -78,6 +83,7 @@ def load_nsl_kdd(path: str | Path = DEFAULT_DATASET) -> Dataset:
         raise DatasetError(f"{path} holds no rows")
     try:
         numeric_arr = np.asarray(numeric, dtype=np.float64)
+        difficulty_arr = np.asarray(difficulty, dtype=np.int64)
     except ValueError as exc:
         raise DatasetError(f"{path.name}: non-numeric value in a numeric column: {exc}") from None
     try:
@@ -88,6 +94,7 @@ def load_nsl_kdd(path: str | Path = DEFAULT_DATASET) -> Dataset:
         X=assemble_matrix(categorical, numeric_arr),
         labels=np.asarray(labels, dtype=object),
         categories=np.asarray(categories, dtype=object),
+        difficulty=difficulty_arr,
         name=path.name.removesuffix(".gz"),
         sha256=sha256,
     )

@@ -6,10 +6,13 @@ Selection, stated up front and recorded in metadata.json:
    and under leave-attack-types-out (LATO) 5-fold CV.
 2. Its threshold on P(attack) is the lowest one keeping the false-positive rate
    on normal rows <= MAX_FPR in *both* OOF sets (lowest = most detection).
-3. The selected candidate has the highest LATO detection rate (share of
-   connections of never-seen attack types flagged) at its threshold; ties go to
-   the higher stratified macro-F1.
+3. The selected candidate has the highest LATO detection rate macro-averaged over
+   the four attack categories (so neptune's many rows cannot stand in for R2L's
+   few) at its threshold; ties go to the higher stratified macro-F1.
 4. It is refitted on all rows; the threshold from step 2 is kept.
+
+Every scheme is also reported per fold, and a last check trains without the
+hardest rows (difficulty <= HARDEST_DIFFICULTY) and scores them.
 """
 
 from __future__ import annotations
@@ -53,8 +56,11 @@ from apis.ids.ml.validation import (
     attack_type_fold_assignment,
     classification_metrics,
     cross_fitted_threshold_check,
+    fit_and_predict_proba,
+    hardest_rows_split,
     leave_attack_types_out_folds,
     out_of_fold_proba,
+    per_fold_detection,
     stratified_folds,
     threshold_for_fpr,
 )
@@ -63,6 +69,9 @@ MODEL_VERSION = "1.0.0"
 METADATA_FORMAT = 1
 MAX_FPR = 0.01  # alert budget: at most 1 in 100 normal connections flagged
 N_SPLITS = 5
+# Rows at most this many of the data set's 21 reference classifiers got right: about 6 % of
+# the file, holding 97 % of its R2L rows and all of its U2R rows.
+HARDEST_DIFFICULTY = 15
 DEFAULT_CANDIDATES = ("random_forest", "extra_trees", "hist_gradient_boosting")
 DATASET_NAME = "NSL-KDD KDDTrain+_20Percent"
 
@@ -103,6 +112,13 @@ def evaluate_candidate(
         result[scheme] = classification_metrics(
             o.proba, dataset.categories, dataset.labels, threshold
         )
+        result[scheme]["per_fold"] = per_fold_detection(o, dataset.categories, threshold)
+    train_rows, hard_rows = hardest_rows_split(dataset.difficulty, HARDEST_DIFFICULTY)
+    hard_proba = fit_and_predict_proba(make, dataset.X, y, train_rows, hard_rows)
+    progress(f"  {name}: hardest rows held out done")
+    result["hardest_rows_held_out"] = classification_metrics(
+        hard_proba, dataset.categories[hard_rows], dataset.labels[hard_rows], threshold
+    )
     result["leave_attack_types_out_cross_fitted_threshold"] = cross_fitted_threshold_check(
         oof["leave_attack_types_out"], dataset.categories, max_fpr
     )
@@ -113,7 +129,7 @@ def select_candidate(results: dict[str, dict[str, Any]]) -> str:
     return max(
         results,
         key=lambda n: (
-            results[n]["leave_attack_types_out"]["detection_rate"],
+            results[n]["leave_attack_types_out"]["detection_rate_macro_over_categories"],
             results[n]["stratified"]["macro_f1"],
         ),
     )
@@ -225,6 +241,7 @@ def train(
     (out_dir / CONFUSION_MATRIX_NAME).write_text(svg)
 
     label_counts = Counter(dataset.labels.tolist())
+    hard_categories = dataset.categories[dataset.difficulty <= HARDEST_DIFFICULTY]
     metadata: dict[str, Any] = {
         "metadata_format": METADATA_FORMAT,
         "version": MODEL_VERSION,
@@ -236,7 +253,8 @@ def train(
             "rows": len(dataset),
             "label_counts": dict(sorted(label_counts.items())),
             "class_counts": {c: int((dataset.categories == c).sum()) for c in CLASSES},
-            "unused_columns": ["difficulty"],
+            # Never a feature; only used to hold the hardest rows out in validation.
+            "columns_not_features": ["difficulty"],
         },
         "libraries": _library_versions(),
         "artifact": {
@@ -263,8 +281,8 @@ def train(
                 "out-of-fold normal rows of both CV schemes"
             ),
             "selection_rule": (
-                "highest leave-attack-types-out detection rate at the candidate's threshold; "
-                "ties: higher stratified macro-F1"
+                "highest leave-attack-types-out detection rate, macro-averaged over the attack "
+                "categories, at the candidate's threshold; ties: higher stratified macro-F1"
             ),
             "schemes": {
                 "stratified": {"n_splits": N_SPLITS, "stratify_by": "class", "seed": RANDOM_STATE},
@@ -275,6 +293,13 @@ def train(
                     ),
                     "normal_rows": "random equal split",
                     "seed": RANDOM_STATE,
+                },
+                "hardest_rows_held_out": {
+                    "difficulty_at_most": HARDEST_DIFFICULTY,
+                    "held_out_class_counts": {
+                        c: int((hard_categories == c).sum()) for c in CLASSES
+                    },
+                    "threshold": "the candidate's, chosen on the cross-validation schemes",
                 },
             },
             "selected": chosen,
@@ -294,6 +319,7 @@ def _one_line(result: dict[str, Any]) -> str:
         f"threshold={result['threshold']:.4f} "
         f"stratified DR={s['detection_rate']:.4f} FPR={s['false_positive_rate']:.4f} "
         f"macroF1={s['macro_f1']:.4f} | held-out types DR={lato['detection_rate']:.4f} "
+        f"macro over categories={lato['detection_rate_macro_over_categories']:.4f} "
         f"FPR={lato['false_positive_rate']:.4f} macroF1={lato['macro_f1']:.4f}"
     )
 
