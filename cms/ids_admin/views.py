@@ -400,6 +400,7 @@ class ModelCardView(AnalystPageMixin, TemplateView):
         ]
         context.update(
             metadata=metadata,
+            unseen=_unseen_traffic_rows(selected),
             artifact=metadata["artifact"],
             validation=validation,
             precision=precision,
@@ -415,6 +416,46 @@ class ModelCardView(AnalystPageMixin, TemplateView):
             confusion_url=API_CONFUSION_MATRIX,
         )
         return context
+
+
+def _unseen_traffic_rows(selected: dict[str, Any]) -> list[dict[str, Any]]:
+    """Per attack category, then macro-averaged over categories: detection of unseen attack
+    types (whole and its spread over folds) and of the hardest rows held out."""
+    lato = selected.get("leave_attack_types_out") or {}
+    spread = (lato.get("per_fold") or {}).get("spread") or {}
+    hardest = selected.get("hardest_rows_held_out") or {}
+    if not spread:  # a card from before these figures existed
+        return []
+    rows = [
+        {
+            "name": name,
+            "unseen": lato.get("detection_rate_by_category", {}).get(name),
+            "spread": spread.get("detection_rate_by_category", {}).get(name),
+            "hardest": hardest.get("detection_rate_by_category", {}).get(name),
+        }
+        for name in CATEGORIES
+        if name != "normal"
+    ]
+    macro = "detection_rate_macro_over_categories"
+    rows.append(
+        {
+            "name": _("Macro-average over categories"),
+            "unseen": lato.get(macro),
+            "spread": spread.get(macro),
+            "hardest": hardest.get(macro),
+            "total": True,
+        }
+    )
+    rows.append(
+        {
+            "name": _("False alarms on normal traffic"),
+            "unseen": lato.get("false_positive_rate"),
+            "spread": spread.get("false_positive_rate"),
+            "hardest": hardest.get("false_positive_rate"),
+            "total": True,
+        }
+    )
+    return rows
 
 
 def _scheme_rows(scheme: dict[str, Any]) -> list[dict[str, Any]]:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from bs4 import BeautifulSoup
 from django.contrib.auth.models import Group, Permission
 from django.test import Client
 from django.utils import translation
@@ -208,6 +209,36 @@ def test_model_card_shows_metadata_metrics_and_the_confusion_matrix(client, anal
     # The picture comes from the IDS API, which the analyst's browser reads with its session.
     image_url = re.search(r'<img class="ids-confusion" src="([^"]+)"', html).group(1)
     assert image_url == "/api/ids/model/confusion-matrix.svg"
+
+
+def test_model_card_shows_unseen_traffic_figures_first(client, analyst, db) -> None:
+    """Before any in-sample figure, the analyst reads what the model does on attack types it
+    never saw (per category, the folds' spread, macro over categories) and on the hardest rows."""
+    metadata = IdsModel.load().metadata
+    selected = metadata["validation"]["candidates"][metadata["validation"]["selected"]]
+    lato, hardest = selected["leave_attack_types_out"], selected["hardest_rows_held_out"]
+    soup = BeautifulSoup(client.get(MODEL_CARD).content, "html.parser")
+    headings = [h.get_text(strip=True) for h in soup.main.find_all("h2")]
+    assert headings[0] == "What to expect on traffic it never saw", headings
+    table = soup.find("section", attrs={"aria-labelledby": "ids-unseen"}).find("table")
+    rows = {
+        tr.th.get_text(strip=True): [td.get_text(strip=True) for td in tr.find_all("td")]
+        for tr in table.tbody.find_all("tr")
+    }
+
+    def shown(value: float) -> str:
+        return f"{value * 100:.1f}\u00a0%"
+
+    r2l_spread = lato["per_fold"]["spread"]["detection_rate_by_category"]["R2L"]
+    assert rows["R2L"] == [
+        shown(lato["detection_rate_by_category"]["R2L"]),
+        f"{shown(r2l_spread['min'])}\u2013{shown(r2l_spread['max'])}",
+        shown(hardest["detection_rate_by_category"]["R2L"]),
+    ]
+    assert rows["Macro-average over categories"][0] == shown(
+        lato["detection_rate_macro_over_categories"]
+    )
+    assert rows["False alarms on normal traffic"][2] == shown(hardest["false_positive_rate"])
 
 
 def test_model_card_says_when_the_service_refuses_a_tampered_artifact(
