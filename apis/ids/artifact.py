@@ -9,8 +9,10 @@ artifact is parsed, so a truncated or altered file is refused up front.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -52,9 +54,46 @@ def _write_atomically(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
+# skops names the arrays and memo entries of its zip by id() of the objects in the writing
+# process, and zip entries carry the time they were written. Both are rewritten (ids numbered
+# in order of first appearance, one fixed time), so the same fit gives the same bytes and
+# `train` reproduces the committed artifact's SHA-256.
+_ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+_SCHEMA = "schema.json"
+_OBJECT_ID = re.compile(r'("__id__": )(\d+)|("file": ")(\d+)(\.npy")')
+
+
+def _reproducible(data: bytes) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        numbers: dict[str, str] = {}
+
+        def renumber(match: re.Match[str]) -> str:
+            old = match.group(2) or match.group(4)
+            new = numbers.setdefault(old, str(len(numbers) + 1))
+            if match.group(1):
+                return match.group(1) + new
+            return match.group(3) + new + match.group(5)
+
+        schema = _OBJECT_ID.sub(renumber, source.read(_SCHEMA).decode())
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w") as target:
+            for entry in source.infolist():
+                if entry.filename == _SCHEMA:
+                    name, content = _SCHEMA, schema.encode()
+                else:
+                    stem, _, suffix = entry.filename.partition(".")
+                    name, content = f"{numbers[stem]}.{suffix}", source.read(entry)
+                fixed = zipfile.ZipInfo(name, date_time=_ZIP_EPOCH)
+                fixed.compress_type = entry.compress_type
+                fixed.external_attr = entry.external_attr
+                target.writestr(fixed, content, compresslevel=9)
+    return out.getvalue()
+
+
 def dump_pipeline(pipeline: Pipeline, path: Path) -> str:
-    """Write the fitted pipeline with skops; return the file's SHA-256."""
-    data = sio.dumps(pipeline, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
+    """Write the fitted pipeline with skops, byte for byte the same for the same fit; return
+    the file's SHA-256."""
+    data = _reproducible(sio.dumps(pipeline, compression=zipfile.ZIP_DEFLATED, compresslevel=9))
     untrusted = set(sio.get_untrusted_types(data=data)) - set(TRUSTED_TYPES)
     if untrusted:
         # Fail at training time, not when the service first starts.

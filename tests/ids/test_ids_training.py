@@ -65,6 +65,17 @@ def test_retrain_reproduces_committed_description(
     assert_same(retrained_metadata[key], committed_metadata[key], key)
 
 
+def test_retraining_reproduces_the_committed_artifact_byte_for_byte(
+    retrained_dir: Path, committed_metadata: dict[str, Any]
+) -> None:
+    """`python -m apis.ids.ml.train` on the shipped file writes the very artifact in the
+    repository: anyone can check that the served model is the one the card describes."""
+    artifact = committed_metadata["artifact"]
+    retrained = (retrained_dir / artifact["file"]).read_bytes()
+    assert hashlib.sha256(retrained).hexdigest() == artifact["sha256"]
+    assert (DEFAULT_MODEL_DIR / artifact["file"]).read_bytes() == retrained
+
+
 def test_retrained_model_predicts_exactly_like_committed(
     retrained_dir: Path, model: IdsModel, dataset_path: Path
 ) -> None:
