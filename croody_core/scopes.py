@@ -8,11 +8,14 @@ SCOPE_TELEMETRY_WRITE = "telemetry:write"
 SCOPE_TELEMETRY_READ = "telemetry:read"
 SCOPE_IDS_SCORE = "ids:score"
 SCOPE_IDS_ANALYST = "ids:analyst"
+# Promote, shadow and roll back model versions: staff sessions and keys given it, not analysts.
+SCOPE_IDS_MODELS = "ids:models"
 SCOPES: tuple[str, ...] = (
     SCOPE_TELEMETRY_WRITE,
     SCOPE_TELEMETRY_READ,
     SCOPE_IDS_SCORE,
     SCOPE_IDS_ANALYST,
+    SCOPE_IDS_MODELS,
 )
 SCOPES_NEEDING_ROBOT = frozenset({SCOPE_TELEMETRY_WRITE})
 # Members of this Django group get `ids:analyst` when signed in (the APIs read it by name).
@@ -55,3 +58,15 @@ def session_scopes(is_staff: bool, groups: Iterable[str]) -> frozenset[str]:
     if ANALYST_GROUP in groups:
         scopes.add(SCOPE_IDS_ANALYST)
     return frozenset(scopes)
+
+
+def grantable_scopes(is_staff: bool, groups: Iterable[str]) -> frozenset[str]:
+    """What a user's API keys may carry: analyst queries only for analysts, model changes
+    only for staff. A key's scopes count only within these, so a key issued before its
+    owner left the analysts' group loses them."""
+    if is_staff:
+        return frozenset(SCOPES)
+    granted = set(SCOPES) - {SCOPE_IDS_ANALYST, SCOPE_IDS_MODELS}
+    if ANALYST_GROUP in groups:
+        granted.add(SCOPE_IDS_ANALYST)
+    return frozenset(granted)

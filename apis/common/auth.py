@@ -97,7 +97,8 @@ async def principal_from_key(presented: str, keys_of: KeyDirectory) -> Principal
         user_id=record.owner.user_id,
         is_staff=record.owner.staff,
         groups=record.owner.groups,
-        scopes=frozenset(record.scopes),
+        scopes=frozenset(record.scopes)
+        & scopes.grantable_scopes(record.owner.staff, record.owner.groups),
         robot_id=record.robot_id,
         key_prefix=parsed.prefix,
         owner_robots=record.owner.robots,

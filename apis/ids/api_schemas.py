@@ -331,3 +331,51 @@ class StatsResponse(BaseModel):
     categories: dict[str, int]
     buckets: list[BucketCounts] = Field(description="every bucket of the range, oldest first")
     top_sources: list[SourceCounts]
+
+
+# -- the model registry -------------------------------------------------------------
+
+
+class ShadowComparison(BaseModel):
+    version: str
+    scored: int = Field(description="predict records this version scored in shadow")
+    agreed: int = Field(description="of those, how many got the served verdict")
+    alerts: int = Field(description="its attack verdicts")
+    served_alerts: int = Field(description="the served attack verdicts on the same records")
+    confirmed: int = Field(description=f"records labelled {CONFIRMED_ATTACK}")
+    confirmed_caught: int = Field(description="... that this version called attack")
+    false_positives: int = Field(description=f"records labelled {FALSE_POSITIVE}")
+    false_positives_raised: int = Field(description="... that this version called attack")
+
+
+class RegisteredVersion(BaseModel):
+    version: str
+    status: Literal["active", "shadow", "previous", "inactive"]
+    sha256: str = Field(description="the artifact's SHA-256, checked whenever it is loaded")
+    size_bytes: int
+    trained_at: str | None
+    candidate: str | None = Field(description="the algorithm training selected")
+    threshold: float | None
+    unseen_detection_macro: float | None = Field(
+        description="leave-attack-types-out detection, macro-averaged over categories"
+    )
+    registered_at: datetime
+    registered_by: str
+    shadow_comparison: ShadowComparison | None
+
+
+class RegistryEvent(BaseModel):
+    at: datetime
+    action: Literal["register", "promote", "rollback", "shadow", "unshadow"]
+    version: str | None
+    previous: str | None = Field(description="the version this change replaced")
+    by: str
+
+
+class RegistryResponse(BaseModel):
+    active: str | None = Field(description="the version every replica serves")
+    shadow: str | None = Field(description="the version scoring in shadow, if any")
+    previous: str | None = Field(description="what a rollback would serve again")
+    changed_at: datetime | None
+    versions: list[RegisteredVersion] = Field(description="newest registration first")
+    events: list[RegistryEvent] = Field(description="the latest changes, newest first")

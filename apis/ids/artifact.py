@@ -110,39 +110,61 @@ def write_metadata(metadata: dict[str, Any], path: Path) -> None:
 def read_metadata(model_dir: Path) -> dict[str, Any]:
     path = model_dir / METADATA_NAME
     try:
-        metadata: dict[str, Any] = json.loads(path.read_text())
+        text = path.read_text()
     except FileNotFoundError:
         raise ModelLoadError(f"model metadata not found: {path}") from None
-    except (OSError, ValueError) as exc:
+    except OSError as exc:
         raise ModelLoadError(f"model metadata unreadable: {path}: {exc}") from None
-    for key in ("artifact", "threshold", "classes", "feature_schema"):
+    return parse_metadata(text, origin=str(path))
+
+
+def parse_metadata(text: str, *, origin: str) -> dict[str, Any]:
+    """A model card (metadata.json's text), refused unless it names what serving needs."""
+    try:
+        metadata = json.loads(text)
+    except ValueError as exc:
+        raise ModelLoadError(f"model metadata unreadable: {origin}: {exc}") from None
+    if not isinstance(metadata, dict):
+        raise ModelLoadError(f"model metadata {origin} is not a JSON object")
+    for key in ("version", "artifact", "threshold", "classes", "feature_schema"):
         if key not in metadata:
-            raise ModelLoadError(f"model metadata {path} lacks {key!r}")
+            raise ModelLoadError(f"model metadata {origin} lacks {key!r}")
     return metadata
 
 
 def load_pipeline(model_dir: Path, metadata: dict[str, Any]) -> Pipeline:
     """Read the artifact named in metadata, refusing it unless its SHA-256 matches."""
-    artifact = metadata["artifact"]
-    path = model_dir / artifact["file"]
+    path = model_dir / metadata["artifact"]["file"]
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise ModelLoadError(f"model artifact unreadable: {path}: {exc}") from None
+    return parse_pipeline(data, metadata, origin="metadata.json")
+
+
+def verify_artifact(data: bytes, metadata: dict[str, Any], *, origin: str) -> None:
+    """Refuse bytes whose SHA-256 is not the one the card (read from `origin`) records."""
+    artifact = metadata["artifact"]
     expected = artifact["sha256"]
     actual = sha256_bytes(data)
     if actual != expected:
         raise ArtifactIntegrityError(
-            f"model artifact {path.name} failed its integrity check: SHA-256 is {actual} "
-            f"({len(data)} bytes) but metadata.json expects {expected} "
+            f"model artifact {artifact['file']} failed its integrity check: SHA-256 is {actual} "
+            f"({len(data)} bytes) but {origin} expects {expected} "
             f"({artifact.get('size_bytes', '?')} bytes); the file was altered or truncated"
         )
+
+
+def parse_pipeline(data: bytes, metadata: dict[str, Any], *, origin: str) -> Pipeline:
+    """The pipeline in artifact bytes, once their SHA-256 matches the card's."""
+    verify_artifact(data, metadata, origin=origin)
+    name = metadata["artifact"]["file"]
     try:
         pipeline = sio.loads(data, trusted=list(TRUSTED_TYPES))
     except Exception as exc:  # skops raises several types; all mean "cannot serve"
-        raise ModelLoadError(f"model artifact {path.name} could not be parsed: {exc}") from exc
+        raise ModelLoadError(f"model artifact {name} could not be parsed: {exc}") from exc
     if not isinstance(pipeline, Pipeline):
         raise ModelLoadError(
-            f"model artifact {path.name} holds {type(pipeline).__name__}, not a Pipeline"
+            f"model artifact {name} holds {type(pipeline).__name__}, not a Pipeline"
         )
     return pipeline

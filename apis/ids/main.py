@@ -11,7 +11,7 @@ from apis.common.app import create_api
 from apis.ids import migrate, store
 from apis.ids.api_schemas import BulkTriageRequest, PredictBatch, TriageRequest
 from apis.ids.routes import router
-from apis.ids.service import LoadedModel
+from apis.ids.serving import Serving
 from apis.ids.settings import Settings, get_settings
 from croody_core.errors import error_body
 from observability import instrument
@@ -20,10 +20,13 @@ log = logging.getLogger("croody.ids")
 
 
 def _start(app: FastAPI) -> None:
-    """Bring the schema up to date, then load the model once (refusing a bad hash)."""
+    """Bring the schema up to date, then load the shipped model (refusing a bad hash) and
+    the registry's active and shadow versions."""
     migrate.upgrade(app.state.engine)
-    app.state.loaded_model = LoadedModel.load(app.state.settings.model_dir)
-    loaded = app.state.loaded_model
+    serving = Serving(app.state.engine, app.state.settings.model_dir)
+    serving.start()
+    app.state.serving = serving
+    loaded = serving.active
     if loaded.model is None:
         log.error("IDS model not loaded: %s", loaded.error)
     else:
@@ -31,8 +34,8 @@ def _start(app: FastAPI) -> None:
 
 
 def _model_check(app: FastAPI) -> str | None:
-    loaded: LoadedModel | None = getattr(app.state, "loaded_model", None)
-    return "not loaded yet" if loaded is None else loaded.error
+    serving: Serving | None = getattr(app.state, "serving", None)
+    return "not loaded yet" if serving is None else serving.current().error
 
 
 async def _database_unavailable(_request: Request, exc: Exception) -> JSONResponse:

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import asdict
 from datetime import datetime
 from enum import StrEnum
-from pathlib import Path
 from typing import Annotated, Any, TypeVar, cast
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi import Path as PathParam
-from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from apis.common.auth import AUTH_RESPONSES, Principal, require_scopes
 from apis.common.errors import ApiError, ErrorBody, error_responses
 from apis.common.timestamps import RANGE, UtcDateTime
-from apis.ids import store
+from apis.ids import registry, store
 from apis.ids.api_schemas import (
     EXAMPLE_NEPTUNE,
     EXAMPLE_NORMAL,
@@ -30,17 +31,19 @@ from apis.ids.api_schemas import (
     PredictionDetail,
     PredictionPage,
     PredictResponse,
+    RegistryResponse,
     StatsResponse,
     TriageRequest,
     TriageResponse,
     Verdict,
 )
-from apis.ids.artifact import CONFUSION_MATRIX_NAME
+from apis.ids.artifact import ModelLoadError
 from apis.ids.attribution import METHOD, TOP_FEATURES, attribute
 from apis.ids.csv_export import csv_chunks
 from apis.ids.scoring import RecordError
-from apis.ids.service import MAX_ERROR_DETAILS, LoadedModel, PredictError, predict
-from croody_core.scopes import SCOPE_IDS_ANALYST, SCOPE_IDS_SCORE
+from apis.ids.service import MAX_ERROR_DETAILS, PredictError, predict
+from apis.ids.serving import LoadedModel, Serving
+from croody_core.scopes import SCOPE_IDS_ANALYST, SCOPE_IDS_MODELS, SCOPE_IDS_SCORE
 
 # 10,000 records are about 9 MB of compact JSON; leave room for indented bodies.
 MAX_BODY_BYTES = 32 * 1024 * 1024
@@ -52,8 +55,12 @@ router = APIRouter(tags=["ids"])
 _errors = AUTH_RESPONSES | error_responses(422, 503)
 
 
+def _serving(request: Request) -> Serving:
+    return cast(Serving, request.app.state.serving)
+
+
 def _loaded_model(request: Request) -> LoadedModel:
-    return cast(LoadedModel, request.app.state.loaded_model)
+    return _serving(request).current()
 
 
 def _serving_model(request: Request) -> LoadedModel:
@@ -138,7 +145,12 @@ async def predict_records(
     body = await _read_body(request)
     try:
         content = await run_in_threadpool(
-            predict, loaded.model, request.app.state.engine, body, source=principal.source
+            predict,
+            loaded.model,
+            request.app.state.engine,
+            body,
+            source=principal.source,
+            shadow=_serving(request).shadow,
         )
     except PredictError as exc:
         return JSONResponse(exc.body, status_code=exc.status)
@@ -314,25 +326,25 @@ PredictionIdParam = Annotated[
 ]
 
 
-def _explain(loaded: LoadedModel, p: store.StoredPrediction) -> tuple[dict[str, Any], list[Any]]:
-    """The explanation object and the top features of a stored prediction."""
-    model = loaded.model
+def _explain(serving: Serving, p: store.StoredPrediction) -> tuple[dict[str, Any], list[Any]]:
+    """The explanation object and the top features of a stored prediction, by the version
+    that scored it (kept in the registry)."""
     explanation: dict[str, Any] = {
         "available": False,
         "method": METHOD,
         "target": "score",
-        "model_version": model.version if model else None,
+        "model_version": p.model_version,
         "bias": None,
         "reason": None,
     }
-    if model is None:
-        explanation["reason"] = f"The model is unavailable: {loaded.error}"
-        return explanation, []
-    if model.version != p.model_version:
+    try:
+        model = serving.model(p.model_version)
+    except registry.UnknownVersion:
         # Another model's trees would explain a score this prediction never had.
-        explanation["reason"] = (
-            f"Scored by model {p.model_version}; the service now runs {model.version}."
-        )
+        explanation["reason"] = f"Scored by model {p.model_version}, which is not in the registry."
+        return explanation, []
+    except ModelLoadError as exc:
+        explanation["reason"] = f"The model is unavailable: {exc}"
         return explanation, []
     try:
         result = attribute(model, p.features)
@@ -361,15 +373,19 @@ def get_prediction(
     """The stored record and result, its triage, and `top_features`: the five features with
     the largest contributions to its score (per-tree decision-path contributions, computed
     for this record on request; `score = explanation.bias + every contribution`). Explained
-    only when it was scored by the model in service. Needs `ids:analyst`.
+    by the registered version that scored it, which the detail names. Needs `ids:analyst`.
     """
     p = store.get_prediction(request.app.state.engine, prediction_id)
     if p is None:
         raise HTTPException(404, f"No prediction has the id {prediction_id}.")
-    loaded = _loaded_model(request)
-    explanation, top = _explain(loaded, p)
+    serving = _serving(request)
+    explanation, top = _explain(serving, p)
+    try:
+        threshold: float | None = serving.model(p.model_version).threshold
+    except (registry.RegistryError, ModelLoadError):
+        threshold = None
     return _page_item(p) | {
-        "threshold": loaded.model.threshold if loaded.model else None,
+        "threshold": threshold,
         "explanation": explanation,
         "top_features": top,
     }
@@ -605,6 +621,7 @@ def get_model(
         "loaded_at": loaded.loaded_at.isoformat(),
         "load_seconds": round(loaded.load_seconds, 4),
         "fast_path": loaded.model.uses_fast_path,
+        "shadow_version": _serving(request).state.shadow,
     }
     return JSONResponse(loaded.model.metadata | {"serving": serving})
 
@@ -650,17 +667,174 @@ def get_precision(
 
 @router.get(
     "/model/confusion-matrix.svg",
-    summary="The confusion matrices of the model's validation (SVG)",
-    response_class=FileResponse,
+    summary="The confusion matrices of the active model's validation (SVG)",
+    response_class=Response,
     responses=_errors | {200: {"content": {"image/svg+xml": {}}}, 404: {"model": ErrorBody}},
 )
 def get_confusion_matrix(
     request: Request,
     _principal: Annotated[Principal, Depends(require_scopes(SCOPE_IDS_SCORE, SCOPE_IDS_ANALYST))],
-) -> FileResponse:
+    version: Annotated[
+        str | None,
+        Query(max_length=store.MODEL_VERSION_MAX_LENGTH, description="default: the active one"),
+    ] = None,
+) -> Response:
     """Drawn at training time beside the model (a picture: it runs no script). Needs
     `ids:score` or `ids:analyst`."""
-    path = Path(request.app.state.settings.model_dir) / CONFUSION_MATRIX_NAME
-    if not path.is_file():
+    loaded = _serving_model(request)
+    assert loaded.model is not None  # noqa: S101 -- _serving_model checked it
+    svg = registry.confusion_svg(request.app.state.engine, version or loaded.model.version)
+    if svg is None:
         raise HTTPException(404, "This model has no confusion matrix.")
-    return FileResponse(path, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
+    return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
+
+
+# -- the registry ------------------------------------------------------------------
+
+VersionParam = Annotated[
+    str,
+    PathParam(
+        min_length=1,
+        max_length=store.MODEL_VERSION_MAX_LENGTH,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._+-]*$",
+        description="a registered version, as training named it",
+    ),
+]
+
+
+def _registry_body(request: Request) -> dict[str, Any]:
+    engine = request.app.state.engine
+    current = registry.state(engine)
+    comparisons = registry.shadow_comparisons(engine)
+    return {
+        "active": current.active,
+        "shadow": current.shadow,
+        "previous": current.previous,
+        "changed_at": store.from_ms(current.changed_ms) if current.changed_ms else None,
+        "versions": [
+            {
+                "version": v.version,
+                "status": current.status_of(v.version),
+                "sha256": v.sha256,
+                "size_bytes": v.size_bytes,
+                "trained_at": v.card.get("trained_at"),
+                "candidate": v.card.get("model", {}).get("candidate"),
+                "threshold": v.card.get("threshold"),
+                "unseen_detection_macro": registry.unseen_detection_macro(v.card),
+                "registered_at": store.from_ms(v.registered_ms),
+                "registered_by": v.registered_by,
+                "shadow_comparison": asdict(comparisons[v.version])
+                if v.version in comparisons
+                else None,
+            }
+            for v in registry.versions(engine)
+        ],
+        "events": [
+            {
+                "at": store.from_ms(e.at_ms),
+                "action": e.action,
+                "version": e.version,
+                "previous": e.previous,
+                "by": e.by,
+            }
+            for e in registry.events(engine)
+        ],
+    }
+
+
+@router.get(
+    "/models",
+    summary="The model registry: every version, the active one, the shadow one, the history",
+    response_model=RegistryResponse,
+    responses=_errors,
+)
+def list_models(
+    request: Request,
+    _principal: Annotated[Principal, Depends(require_scopes(SCOPE_IDS_ANALYST))],
+) -> Any:
+    """Each registered version with its hash, training date, unseen-attack detection and,
+    for versions that ran in shadow, how their verdicts compared with the served ones and
+    with the analysts' labels. Needs `ids:analyst`."""
+    return _registry_body(request)
+
+
+@router.get(
+    "/models/{version}",
+    summary="The card of one registered version",
+    response_model=dict[str, Any],
+    responses=_errors | error_responses(404),
+)
+def get_model_version(
+    request: Request,
+    version: VersionParam,
+    _principal: Annotated[Principal, Depends(require_scopes(SCOPE_IDS_SCORE, SCOPE_IDS_ANALYST))],
+) -> JSONResponse:
+    """The metadata training wrote for this version. Needs `ids:score` or `ids:analyst`."""
+    try:
+        card = registry.card(request.app.state.engine, version)
+    except registry.UnknownVersion as exc:
+        raise HTTPException(404, str(exc)) from None
+    return JSONResponse(card)
+
+
+def _change(request: Request, action: Callable[[], registry.RegistryState]) -> dict[str, Any]:
+    try:
+        current = action()
+    except registry.RegistryError as exc:
+        raise HTTPException(exc.status, str(exc)) from None
+    _serving(request).changed(current)
+    return _registry_body(request)
+
+
+_ModelsWriter = Annotated[Principal, Depends(require_scopes(SCOPE_IDS_MODELS))]
+_change_errors = _errors | error_responses(404, 409)
+
+
+@router.post(
+    "/models/{version}/promote",
+    summary="Serve this version from now on",
+    response_model=RegistryResponse,
+    responses=_change_errors,
+)
+def promote_model(request: Request, version: VersionParam, principal: _ModelsWriter) -> Any:
+    """The version serves every replica within seconds (this one at once); the one it
+    replaces becomes `previous`, what `rollback` restores. Needs `ids:models`."""
+    engine = request.app.state.engine
+    return _change(request, lambda: registry.promote(engine, version, by=principal.source))
+
+
+@router.post(
+    "/models/rollback",
+    summary="Serve the previously active version again",
+    response_model=RegistryResponse,
+    responses=_change_errors,
+)
+def rollback_model(request: Request, principal: _ModelsWriter) -> Any:
+    """409 when no version served before this one. Needs `ids:models`."""
+    engine = request.app.state.engine
+    return _change(request, lambda: registry.rollback(engine, by=principal.source))
+
+
+@router.put(
+    "/models/shadow/{version}",
+    summary="Run this version in shadow",
+    response_model=RegistryResponse,
+    responses=_change_errors,
+)
+def shadow_model(request: Request, version: VersionParam, principal: _ModelsWriter) -> Any:
+    """It scores every predict request after the active version; its verdicts are stored,
+    compared in `GET /models`, and never returned. Needs `ids:models`."""
+    engine = request.app.state.engine
+    return _change(request, lambda: registry.set_shadow(engine, version, by=principal.source))
+
+
+@router.delete(
+    "/models/shadow",
+    summary="Stop the shadow version",
+    response_model=RegistryResponse,
+    responses=_change_errors,
+)
+def unshadow_model(request: Request, principal: _ModelsWriter) -> Any:
+    """Its stored verdicts are kept. Needs `ids:models`."""
+    engine = request.app.state.engine
+    return _change(request, lambda: registry.clear_shadow(engine, by=principal.source))

@@ -34,7 +34,13 @@ from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OrdinalEncoder
 
-from apis.ids.artifact import DEFAULT_MODEL_DIR, ModelLoadError, load_pipeline, read_metadata
+from apis.ids.artifact import (
+    DEFAULT_MODEL_DIR,
+    ModelLoadError,
+    load_pipeline,
+    parse_pipeline,
+    read_metadata,
+)
 from apis.ids.decision import attack_score, decide
 from apis.ids.features import (
     CATEGORICAL_FEATURES,
@@ -182,6 +188,11 @@ class IdsModel:
         model_dir = Path(model_dir)
         metadata = read_metadata(model_dir)
         return cls(load_pipeline(model_dir, metadata), metadata)
+
+    @classmethod
+    def from_bytes(cls, data: bytes, metadata: dict[str, Any], *, origin: str) -> IdsModel:
+        """A model kept elsewhere than a folder (the registry), checked the same way."""
+        return cls(parse_pipeline(data, metadata, origin=origin), metadata)
 
     @property
     def uses_fast_path(self) -> bool:

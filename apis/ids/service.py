@@ -1,4 +1,4 @@
-"""What the IDS service holds while it runs (the model), and the predict pipeline.
+"""The predict pipeline.
 
 Kept free of HTTP so the benchmark can time the same code in process:
 body bytes -> validated records -> scores -> stored rows -> response bytes.
@@ -6,49 +6,29 @@ body bytes -> validated records -> scores -> stored rows -> response bytes.
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from pathlib import Path
+import logging
 from typing import Any
 
 from pydantic import ValidationError
 from pydantic_core import to_json
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from apis.ids.api_schemas import MAX_BATCH, PredictBatch
-from apis.ids.artifact import ModelLoadError
 from apis.ids.features import CATEGORICAL_FEATURES, CLASSES
+from apis.ids.registry import store_shadow
 from apis.ids.schemas import ConnectionRecord
 from apis.ids.scoring import IdsModel, RecordError, gc_paused
 from apis.ids.store import VERDICTS, insert_predictions
 from croody_core.errors import error_body
 from observability.metrics import IDS_ALERTS
 
+log = logging.getLogger("croody.ids")
 # Validation errors listed in a 422 body; a bad 10,000-record batch would list 400,000.
 MAX_ERROR_DETAILS = 50
 # A record is at least this many bytes of JSON (its 41 names alone take about 740), so a
 # body's size bounds its record count before it is parsed.
 MIN_RECORD_BYTES = 512
-
-
-@dataclass(frozen=True, slots=True)
-class LoadedModel:
-    """The model in service, or why there is none (for /healthz and 503 answers)."""
-
-    model: IdsModel | None
-    error: str | None
-    load_seconds: float
-    loaded_at: datetime
-
-    @classmethod
-    def load(cls, model_dir: Path) -> LoadedModel:
-        started = time.perf_counter()
-        try:
-            model, error = IdsModel.load(model_dir), None
-        except ModelLoadError as exc:  # integrity or format: serve 503s, do not crash
-            model, error = None, str(exc)
-        return cls(model, error, time.perf_counter() - started, datetime.now(UTC))
 
 
 class PredictError(Exception):
@@ -109,8 +89,18 @@ def parse_records(body: bytes) -> list[ConnectionRecord]:
         raise _validation_error(exc) from None
 
 
-def predict(model: IdsModel, engine: Engine, body: bytes, *, source: str) -> bytes:
+def predict(
+    model: IdsModel,
+    engine: Engine,
+    body: bytes,
+    *,
+    source: str,
+    shadow: IdsModel | None = None,
+) -> bytes:
     """Validate, score and store a predict request body; return the JSON response.
+
+    A `shadow` model scores the same records after they are stored; its verdicts are
+    stored beside them (apis.ids.registry) and never change the answer.
 
     Raises PredictError (422 invalid, 413 too many records). Large bodies are handled with
     the cyclic garbage collector paused, as the scorer does for large batches: validating
@@ -118,7 +108,7 @@ def predict(model: IdsModel, engine: Engine, body: bytes, *, source: str) -> byt
     collections triggered meanwhile took most of the request's time.
     """
     with gc_paused(len(body) // MIN_RECORD_BYTES):
-        return _predict(model, engine, body, source=source)
+        return _predict(model, engine, body, source=source, shadow=shadow)
 
 
 def count_alerts(is_attack: list[bool], category_index: list[int]) -> None:
@@ -131,14 +121,29 @@ def count_alerts(is_attack: list[bool], category_index: list[int]) -> None:
         IDS_ALERTS.labels(name).inc(count)
 
 
-def _predict(model: IdsModel, engine: Engine, body: bytes, *, source: str) -> bytes:
-    records = parse_records(body)
+def _score_in_shadow(
+    shadow: IdsModel, engine: Engine, features: list[dict[str, Any]], ids: list[int]
+) -> None:
     try:
-        # A validated record's __dict__ holds exactly its 41 features: no copy needed.
-        scores = model.score_batch([record.__dict__ for record in records])
+        scores = shadow.score_batch(features)
+        store_shadow(engine, ids, scores, version=shadow.version)
+    except (RecordError, SQLAlchemyError) as exc:  # the served answer stands regardless
+        log.error("IDS shadow model %s could not score a batch: %s", shadow.version, exc)
+
+
+def _predict(
+    model: IdsModel, engine: Engine, body: bytes, *, source: str, shadow: IdsModel | None
+) -> bytes:
+    records = parse_records(body)
+    # A validated record's __dict__ holds exactly its 41 features: no copy needed.
+    features = [record.__dict__ for record in records]
+    try:
+        scores = model.score_batch(features)
     except RecordError as exc:  # the schema should make this unreachable; never a 500
         raise PredictError(422, error_body(422, str(exc))) from None
     ids = insert_predictions(engine, records, scores, source=source, model_version=model.version)
+    if shadow is not None:
+        _score_in_shadow(shadow, engine, features, ids)
     count_alerts(scores.is_attack.tolist(), scores.category_index.tolist())
     version = model.version
     unknown = scores.unknown.tolist()

@@ -157,6 +157,12 @@ class ApiKeyForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         cast(forms.ModelChoiceField, self.fields["robot"]).queryset = Robot.objects.owned_by(user)
+        # Offer only the scopes this user's keys may use (analysts' and staff's are their own).
+        granted = key_scopes.grantable_scopes(
+            user.is_staff, user.groups.values_list("name", flat=True)
+        )
+        field = cast(forms.MultipleChoiceField, self.fields["scopes"])
+        field.choices = [choice for choice in SCOPE_CHOICES if choice[0] in granted]
 
     def clean(self) -> dict[str, Any]:
         cleaned = cast(dict[str, Any], super().clean())

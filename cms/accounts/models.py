@@ -45,6 +45,7 @@ SCOPE_LABELS = {
     key_scopes.SCOPE_TELEMETRY_READ: _("Telemetry: read readings"),
     key_scopes.SCOPE_IDS_SCORE: _("IDS: score traffic"),
     key_scopes.SCOPE_IDS_ANALYST: _("IDS: analyst queries"),
+    key_scopes.SCOPE_IDS_MODELS: _("IDS: promote and roll back models"),
 }
 SCOPE_CHOICES = [(scope, SCOPE_LABELS[scope]) for scope in key_scopes.SCOPES]
 

@@ -249,3 +249,32 @@ class BulkTriageForm(TriageForm):
 
     def body(self) -> dict[str, Any]:
         return {**super().body(), "ids": self.cleaned_data["ids"]}
+
+
+# What staff may do to the model registry, and the version it applies to.
+MODEL_ACTIONS = ("promote", "shadow", "unshadow", "rollback")
+
+
+class ModelActionForm(forms.Form):
+    action = forms.ChoiceField(choices=[(a, a) for a in MODEL_ACTIONS])
+    version = forms.RegexField(
+        regex=r"^[A-Za-z0-9][A-Za-z0-9._+-]*$",
+        max_length=MODEL_VERSION_MAX_LENGTH,
+        required=False,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = cast(dict[str, Any], super().clean())
+        if cleaned.get("action") in ("promote", "shadow") and not cleaned.get("version"):
+            raise ValidationError(_("Choose a version."), code="version_required")
+        return cleaned
+
+    def request(self) -> tuple[str, str]:
+        """The IDS API call (method, path) for this action."""
+        action, version = self.cleaned_data["action"], self.cleaned_data.get("version")
+        return {
+            "promote": ("POST", f"/api/ids/models/{version}/promote"),
+            "shadow": ("PUT", f"/api/ids/models/shadow/{version}"),
+            "unshadow": ("DELETE", "/api/ids/models/shadow"),
+            "rollback": ("POST", "/api/ids/models/rollback"),
+        }[action]

@@ -22,6 +22,7 @@ from django.http import (
     QueryDict,
 )
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
@@ -29,7 +30,14 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from cms.ids_admin.access import can_view_ids
 from cms.ids_admin.chart import COMPACT, WIDE, ChartBucket, bar_summary, localized, verdict_chart
-from cms.ids_admin.forms import CATEGORIES, LABELS, AlertFilterForm, BulkTriageForm, TriageForm
+from cms.ids_admin.forms import (
+    CATEGORIES,
+    LABELS,
+    AlertFilterForm,
+    BulkTriageForm,
+    ModelActionForm,
+    TriageForm,
+)
 from cms.services import client
 from cms.services.client import IDS, ServiceError, ServiceUnavailable
 
@@ -43,6 +51,7 @@ API_TRIAGE = "/api/ids/triage"
 API_MODEL = "/api/ids/model"
 API_PRECISION = "/api/ids/model/precision"
 API_CONFUSION_MATRIX = "/api/ids/model/confusion-matrix.svg"
+API_MODELS = "/api/ids/models"
 # Query parameters of the list that are not filters: where the page starts.
 PAGING = ("cursor", "start")
 
@@ -382,6 +391,7 @@ class ModelCardView(AnalystPageMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["alerts_url"] = reverse("ids_admin:alerts")
+        context["versions_url"] = reverse("ids_admin:models")
         try:
             metadata = client.get_json(IDS, API_MODEL, self.request.user)
         except (ServiceUnavailable, ServiceError) as error:
@@ -469,3 +479,103 @@ def _scheme_rows(scheme: dict[str, Any]) -> list[dict[str, Any]]:
         }
         for name in CATEGORIES
     ]
+
+
+def _model_action_done(form: ModelActionForm, answer: dict[str, Any]) -> str:
+    action = form.cleaned_data["action"]
+    if action == "promote":
+        return _("Version %(version)s now serves every prediction.") % {"version": answer["active"]}
+    if action == "shadow":
+        return _("Version %(version)s now scores in shadow: stored, never served.") % {
+            "version": answer["shadow"]
+        }
+    if action == "unshadow":
+        return _("No version scores in shadow any more.")
+    return _("Rolled back: version %(version)s serves again.") % {"version": answer["active"]}
+
+
+class ModelVersionsView(AnalystPageMixin, TemplateView):
+    """The model registry: every version, the one serving, the one in shadow and how it
+    compares; staff promote, shadow and roll back (the API checks `ids:models`)."""
+
+    template_name = "ids_admin/admin/model_versions.html"
+    page_title = gettext_lazy("IDS model versions")
+    parent_crumbs = (("ids_admin:alerts", gettext_lazy("IDS alerts")),)
+    header_icon = "history"
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = ModelActionForm(request.POST)
+        if not form.is_valid():
+            errors = form.non_field_errors()
+            messages.error(
+                request, str(errors[0]) if errors else _("Choose a version and an action.")
+            )
+            return HttpResponseRedirect(request.path)
+        method, path = form.request()
+        try:
+            answer = client.send_json(IDS, method, path, request.user, None)
+        except (ServiceError, ServiceUnavailable) as error:
+            messages.error(request, _service_message(error))
+        else:
+            messages.success(request, _model_action_done(form, answer))
+        return HttpResponseRedirect(request.path)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(
+            model_url=reverse("ids_admin:model"),
+            # The CSV `python -m apis.ids.ml.train --feedback` reads (apis/ids/ml/feedback.py).
+            labels_csv_url=f"{API_PREDICTIONS}?{_query({'label': 'labelled', 'format': 'csv'})}",
+            can_change=self.request.user.is_staff,  # their session carries ids:models
+        )
+        try:
+            registry = client.get_json(IDS, API_MODELS, self.request.user)
+        except (ServiceUnavailable, ServiceError) as error:
+            context["error"] = _service_message(error)
+            return context
+        names = _principal_names(e["by"] for e in registry["events"])
+        context.update(
+            registry=registry,
+            previous=_ltr(registry["previous"]),
+            versions=[_version_row(v) for v in registry["versions"]],
+            events=[
+                {
+                    **e,
+                    "at": _when(e["at"]),
+                    "who": names.get(e["by"], e["by"]),
+                    "version": _ltr(e["version"]),
+                    "previous": _ltr(e["previous"]),
+                }
+                for e in registry["events"]
+            ],
+        )
+        return context
+
+
+def _principal_names(sources: Iterable[str]) -> dict[str, str]:
+    """The CMS's names for "user:<id>" principals (keys and the deployment keep theirs)."""
+    ids = {int(s[5:]) for s in sources if s.startswith("user:") and s[5:].isdigit()}
+    users = get_user_model().objects.filter(pk__in=ids)
+    return {f"user:{u.pk}": u.get_full_name() or u.get_username() for u in users}
+
+
+def _ltr(version: str | None) -> str | None:
+    """A version name kept left to right inside Arabic text ("1.1.0-rc", not "rc-1.1.0")."""
+    return None if version is None else format_html('<bdi dir="ltr">{}</bdi>', version)
+
+
+def _version_row(version: dict[str, Any]) -> dict[str, Any]:
+    """A registered version with its shadow comparison as rates (None before any record)."""
+    trained = version.get("trained_at")
+    row = {
+        **version,
+        "name": _ltr(version["version"]),
+        "registered_at": _when(version["registered_at"]),
+        "trained_at": _when(trained) if trained else None,
+    }
+    comparison = version.get("shadow_comparison")
+    if comparison and comparison["scored"]:
+        row["agreement"] = comparison["agreed"] / comparison["scored"]
+        if comparison["confirmed"]:
+            row["caught"] = comparison["confirmed_caught"] / comparison["confirmed"]
+    return row

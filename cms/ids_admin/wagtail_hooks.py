@@ -14,6 +14,7 @@ urlpatterns = [
     path("", views.AlertsView.as_view(), name="alerts"),
     path("predictions/<int:pk>/", views.PredictionView.as_view(), name="prediction"),
     path("model/", views.ModelCardView.as_view(), name="model"),
+    path("models/", views.ModelVersionsView.as_view(), name="models"),
 ]
 
 

@@ -92,6 +92,7 @@ def test_scopes_are_validated_and_canonical():
         "telemetry:read",
         "ids:score",
         "ids:analyst",
+        "ids:models",
     }
 
 
@@ -112,3 +113,35 @@ def test_module_imports_nothing_but_the_standard_library():
         "collections",
         "dataclasses",
     }
+
+
+def test_keys_carry_only_the_scopes_their_owner_may_hold():
+    everyone = key_scopes.grantable_scopes(False, [])
+    assert "ids:analyst" not in everyone and "ids:models" not in everyone
+    assert {"telemetry:write", "telemetry:read", "ids:score"} <= everyone
+    analyst = key_scopes.grantable_scopes(False, [key_scopes.ANALYST_GROUP])
+    assert "ids:analyst" in analyst and "ids:models" not in analyst
+    assert key_scopes.grantable_scopes(True, []) == set(key_scopes.SCOPES)
+
+
+@pytest.mark.django_db
+def test_the_key_form_offers_only_the_scopes_the_user_may_hold(django_user_model):
+    from django.contrib.auth.models import Group
+
+    from cms.accounts.forms import ApiKeyForm
+
+    user = django_user_model.objects.create_user("visitor", password="pw-visitor-123")
+
+    def offered() -> set[str]:
+        return {value for value, _label in ApiKeyForm(user=user).fields["scopes"].choices}
+
+    assert offered() == {"telemetry:write", "telemetry:read", "ids:score"}
+    user.groups.add(Group.objects.get(name=key_scopes.ANALYST_GROUP))
+    assert offered() == {"telemetry:write", "telemetry:read", "ids:score", "ids:analyst"}
+    user.is_staff = True
+    assert offered() == set(key_scopes.SCOPES)
+    # A forged submission of a scope not offered is refused like any unknown choice.
+    form = ApiKeyForm(
+        {"key-name": "x", "key-scopes": ["ids:models"]}, user=django_user_model(pk=user.pk)
+    )
+    assert not form.is_valid() and "scopes" in form.errors

@@ -55,6 +55,7 @@ class Site:
     admin_username: str
     admin_password: str
     server: Server  # its log holds the emails sent (the console backend of development)
+    env: dict[str, str]  # what it runs with (its databases among them)
 
 
 @pytest.fixture(scope="session")
@@ -70,7 +71,7 @@ def site(tmp_path_factory) -> Site:
     login = re.search(r"Admin login: (\S+) / (\S+)", output)
     assert login, f"setup_croody printed no admin login:\n{output}"
     server = start_server("gateway", env, var_dir / "gateway.log")
-    yield Site(server.base_url, login.group(1), login.group(2), server)
+    yield Site(server.base_url, login.group(1), login.group(2), server, env)
     server.stop()
 
 

@@ -42,3 +42,27 @@ def normal_record() -> dict[str, Any]:
 
 def neptune_record() -> dict[str, Any]:
     return _parse(_ROW_3)
+
+
+def dataset_records(label: str, count: int) -> list[dict[str, Any]]:
+    """The first `count` rows of the shipped training file with this label, as API records."""
+    import gzip
+
+    found: list[dict[str, Any]] = []
+    with gzip.open(DATASET, "rt") as fh:
+        for line in fh:
+            fields = line.rstrip("\n").split(",")
+            if fields[41] == label:
+                found.append(_parse(",".join(fields[:41])))
+                if len(found) == count:
+                    break
+    return found
+
+
+def subsample(path: Path, every: int = 5) -> Path:
+    """Every `every`-th row of the shipped training file, for a quick training run."""
+    import gzip
+
+    with gzip.open(DATASET, "rt") as fh:
+        path.write_text("".join(line for i, line in enumerate(fh, 1) if i % every == 0))
+    return path

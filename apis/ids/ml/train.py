@@ -13,7 +13,13 @@ import sys
 from apis.ids.artifact import DEFAULT_MODEL_DIR, METADATA_NAME, ModelLoadError
 from apis.ids.ml.candidates import CANDIDATES
 from apis.ids.ml.dataset import DEFAULT_DATASET, DatasetError
-from apis.ids.ml.training import DEFAULT_CANDIDATES, MAX_FPR, print_progress, train
+from apis.ids.ml.training import (
+    DEFAULT_CANDIDATES,
+    MAX_FPR,
+    MODEL_VERSION,
+    print_progress,
+    train,
+)
 
 
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -48,6 +54,19 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=MAX_FPR,
         help="false-positive-rate cap used to set the threshold (default: %(default)s)",
     )
+    parser.add_argument(
+        "--version",
+        default=MODEL_VERSION,
+        help="the version's name in the model registry; a registered name cannot be reused "
+        "for other bytes (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--feedback",
+        default=None,
+        help="the analysts' labelled predictions, as exported by "
+        "GET /api/ids/predictions?label=labelled&format=csv: added to the final fit and "
+        "measured on the card (never used to choose the model)",
+    )
     return parser.parse_args(argv)
 
 
@@ -58,7 +77,15 @@ def main(argv: list[str] | None = None) -> int:
         print("error: --max-fpr must be in [0, 1)", file=sys.stderr)
         return 2
     try:
-        train(args.data, args.out, candidates, args.max_fpr, progress=print_progress)
+        train(
+            args.data,
+            args.out,
+            candidates,
+            args.max_fpr,
+            progress=print_progress,
+            version=args.version,
+            feedback_path=args.feedback,
+        )
     except (DatasetError, ModelLoadError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

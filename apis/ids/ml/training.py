@@ -52,6 +52,7 @@ from apis.ids.features import (
 from apis.ids.ml.candidates import CANDIDATES, RANDOM_STATE, serial_prediction
 from apis.ids.ml.confusion_svg import confusion_matrices_svg
 from apis.ids.ml.dataset import Dataset, load_nsl_kdd
+from apis.ids.ml.feedback import evaluate_feedback, load_feedback, with_supplement
 from apis.ids.ml.validation import (
     attack_type_fold_assignment,
     classification_metrics,
@@ -185,8 +186,14 @@ def train(
     candidates: Sequence[str] = DEFAULT_CANDIDATES,
     max_fpr: float = MAX_FPR,
     progress: Progress = _quiet,
+    version: str = MODEL_VERSION,
+    feedback_path: str | Path | None = None,
 ) -> dict[str, Any]:
-    """Run the whole training; write artifact, metadata and SVG into out_dir; return metadata."""
+    """Run the whole training; write artifact, metadata and SVG into out_dir; return metadata.
+
+    `version` names the result in the model registry (apis.ids.registry). `feedback_path`,
+    the analysts' labelled predictions (apis.ids.ml.feedback), joins the final fit and is
+    measured on the card; it never takes part in choosing the candidate or threshold."""
     unknown = [c for c in candidates if c not in CANDIDATES]
     if unknown or not candidates:
         raise ValueError(f"unknown candidates {unknown}; choose from {sorted(CANDIDATES)}")
@@ -195,6 +202,7 @@ def train(
 
     progress(f"reading {data_path}")
     dataset = load_nsl_kdd(data_path)
+    feedback = load_feedback(feedback_path) if feedback_path is not None else None
     y = _class_index(dataset.categories)
     progress(f"{len(dataset)} rows, {len(set(dataset.labels.tolist()))} labels")
     folds = {
@@ -219,8 +227,18 @@ def train(
             progress(f"  {name}: {time.perf_counter() - t0:.1f}s, {_one_line(results[name])}")
         chosen = select_candidate(results)
         threshold = results[chosen]["threshold"]
+        feedback_section = None
+        fitted = dataset
+        if feedback is not None:
+            progress(f"measuring {chosen} on {len(feedback)} labelled cases")
+            feedback_section = evaluate_feedback(
+                feedback, dataset, _class_index, CANDIDATES[chosen], threshold, RANDOM_STATE
+            )
+            fitted = with_supplement(dataset, feedback)
         progress(f"selected {chosen}, threshold {threshold:.6f}; fitting on all rows")
-        pipeline = serial_prediction(CANDIDATES[chosen]().fit(dataset.X, y))
+        pipeline = serial_prediction(
+            CANDIDATES[chosen]().fit(fitted.X, _class_index(fitted.categories))
+        )
 
     out_dir.mkdir(parents=True, exist_ok=True)
     artifact_path = out_dir / ARTIFACT_NAME
@@ -244,7 +262,7 @@ def train(
     hard_categories = dataset.categories[dataset.difficulty <= HARDEST_DIFFICULTY]
     metadata: dict[str, Any] = {
         "metadata_format": METADATA_FORMAT,
-        "version": MODEL_VERSION,
+        "version": version,
         "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "dataset": {
             "name": DATASET_NAME,
@@ -273,7 +291,7 @@ def train(
             "verdict": "attack if score >= threshold else normal",
             "category": "normal if the verdict is normal, else the most probable attack class",
         },
-        "feature_schema": feature_schema(dataset, pipeline),
+        "feature_schema": feature_schema(fitted, pipeline),
         "validation": {
             "max_false_positive_rate": max_fpr,
             "threshold_rule": (
@@ -306,6 +324,7 @@ def train(
             "candidates": results,
         },
         "confusion_matrix_svg": CONFUSION_MATRIX_NAME,
+        **({"feedback": feedback_section} if feedback_section is not None else {}),
         "training_seconds": round(time.perf_counter() - started, 1),
     }
     write_metadata(metadata, out_dir / METADATA_NAME)

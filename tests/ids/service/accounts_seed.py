@@ -17,6 +17,7 @@ def main() -> None:
 
     django.setup()
     from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
     from django.core.management import call_command
 
     from cms.accounts.models import ApiKey
@@ -26,7 +27,10 @@ def main() -> None:
     User = get_user_model()
     ana = User.objects.create_user("ana", "ana@example.com", "x" * 12)
     sam = User.objects.create_user("sam", "sam@example.com", "x" * 12)
-    out: dict = {"users": {"ana": ana.pk, "sam": sam.pk}, "keys": {}}
+    ops = User.objects.create_user("ops", "ops@example.com", "x" * 12, is_staff=True)
+    # A key's scopes count only within what its owner may hold: ana is an analyst.
+    ana.groups.add(Group.objects.get(name=scopes.ANALYST_GROUP))
+    out: dict = {"users": {"ana": ana.pk, "sam": sam.pk, "ops": ops.pk}, "keys": {}}
 
     def key(label: str, owner: object, scopes: list[str]) -> None:
         api_key, secret = ApiKey.objects.issue(user=owner, scopes=scopes, name=label)
@@ -37,6 +41,10 @@ def main() -> None:
     key("both", ana, [scopes.SCOPE_IDS_SCORE, scopes.SCOPE_IDS_ANALYST])
     key("replay", sam, [scopes.SCOPE_IDS_SCORE])
     key("telemetry", ana, [scopes.SCOPE_TELEMETRY_READ])
+    key("models", ops, [scopes.SCOPE_IDS_MODELS, scopes.SCOPE_IDS_ANALYST])
+    # Issued before the rules below; they still may not promote or read as analysts.
+    key("analyst_models", ana, [scopes.SCOPE_IDS_MODELS, scopes.SCOPE_IDS_ANALYST])
+    key("scorer_analyst", sam, [scopes.SCOPE_IDS_SCORE, scopes.SCOPE_IDS_ANALYST])
     key("revoked", sam, [scopes.SCOPE_IDS_SCORE])
     ApiKey.objects.get(prefix=out["keys"]["revoked"]["prefix"]).revoke()
     print(json.dumps(out))

@@ -13,6 +13,7 @@ from sqlalchemy import Engine, delete
 from apis.common.database import make_engine
 from apis.ids import migrate, store
 from apis.ids.artifact import ARTIFACT_NAME, DEFAULT_MODEL_DIR
+from apis.ids.serving import Serving
 from tests.servers import (
     INTERNAL_SECRET,
     Server,
@@ -48,6 +49,24 @@ def ids_engine(migrated_engine: Engine) -> Engine:
     with migrated_engine.begin() as connection:
         connection.execute(delete(store.predictions))
     return migrated_engine
+
+
+@pytest.fixture()
+def registry_engine(tmp_path: Path) -> Iterator[Engine]:
+    """An empty IDS database of its own (PostgreSQL with DATABASE_URL)."""
+    url = fresh_database_url("ids_registry") or f"sqlite:///{tmp_path / 'ids.sqlite3'}"
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    yield engine
+    engine.dispose()
+    drop_database(url)
+
+
+@pytest.fixture()
+def serving(registry_engine: Engine) -> Serving:
+    serving = Serving(registry_engine, DEFAULT_MODEL_DIR, poll_seconds=0.0)
+    serving.start()
+    return serving
 
 
 @pytest.fixture()

@@ -15,7 +15,7 @@ from apis.ids import store
 from apis.ids.attribution import attribute
 from apis.ids.routes import _explain
 from apis.ids.scoring import IdsModel
-from apis.ids.service import LoadedModel
+from apis.ids.serving import Serving
 from tests.servers import Server
 
 from ..support import neptune_record, normal_record
@@ -138,17 +138,16 @@ def stored(version: str) -> store.StoredPrediction:
     )
 
 
-def test_another_model_versions_prediction_is_not_explained(model: IdsModel) -> None:
-    loaded = LoadedModel(model, None, 0.1, datetime.now(UTC))
-    explanation, top = _explain(loaded, stored("0.9.0"))
-    assert explanation["available"] is False and top == []
-    assert "0.9.0" in explanation["reason"] and model.version in explanation["reason"]
-    explanation, top = _explain(loaded, stored(model.version))
+def test_a_prediction_is_explained_by_the_version_that_scored_it(
+    serving: Serving, model: IdsModel
+) -> None:
+    explanation, top = _explain(serving, stored(model.version))
     assert explanation["available"] is True and len(top) == 5
+    assert explanation["model_version"] == model.version
 
 
-def test_without_a_model_there_is_no_explanation() -> None:
-    loaded = LoadedModel(None, "hash mismatch", 0.1, datetime.now(UTC))
-    explanation, top = _explain(loaded, stored("1.0.0"))
+def test_a_version_outside_the_registry_is_not_explained(serving: Serving) -> None:
+    # Another model's trees would explain a score this prediction never had.
+    explanation, top = _explain(serving, stored("0.9.0"))
     assert explanation["available"] is False and top == []
-    assert "hash mismatch" in explanation["reason"] and explanation["model_version"] is None
+    assert "0.9.0" in explanation["reason"] and "not in the registry" in explanation["reason"]

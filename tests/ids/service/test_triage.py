@@ -191,7 +191,7 @@ def test_the_triage_migration_keeps_predictions_and_goes_back(
         migrate.upgrade(engine, "0002")
         assert "ids_triage" not in inspect(engine).get_table_names()
         before = put(engine, model, [neptune_record()] * 2)
-        migrate.upgrade(engine)
+        migrate.upgrade(engine, "0003")
         assert migrate.current_revision(engine) == "0003"
         label(engine, before[:1], "confirmed_attack", note="kept")
         assert triage_of(engine, before[0]).note == "kept"  # type: ignore[union-attr]
