@@ -11,6 +11,10 @@ Writes bench/results/ids_api.json.
   Single records are sent with an API key as well: the service verifies it by asking a real
   CMS (`python -m cms` on a database seeded by bench/accounts_seed.py) once, then from its
   20 s cache; first requests with keys it has never seen (20 of them) are reported apart.
+
+Also in process: the batch with a shadow version scoring beside the active one (the model
+registry's shadow mode), and one record's explanation (the per-tree contributions the
+prediction detail computes on request; predict itself never computes them).
 """
 
 from __future__ import annotations
@@ -35,9 +39,10 @@ if str(REPO_ROOT) not in sys.path:  # allow `python bench/ids_api.py` as well as
 from apis.common.database import make_engine  # noqa: E402
 from apis.ids import migrate  # noqa: E402
 from apis.ids.artifact import DEFAULT_MODEL_DIR  # noqa: E402
+from apis.ids.attribution import attribute  # noqa: E402
 from apis.ids.records import read_records  # noqa: E402
 from apis.ids.scoring import IdsModel, gc_paused  # noqa: E402
-from apis.ids.service import LoadedModel, parse_records, predict  # noqa: E402
+from apis.ids.service import parse_records, predict  # noqa: E402
 from apis.ids.store import insert_predictions  # noqa: E402
 from bench.harness import start_accounts_cms  # noqa: E402
 from bench.ids_model import DATASET, _percentile, _synthetic_records, _throughput  # noqa: E402
@@ -84,8 +89,14 @@ class Http:
         return content
 
 
+def _load_seconds(model_dir: Path) -> float:
+    started = time.perf_counter()
+    IdsModel.load(model_dir)
+    return time.perf_counter() - started
+
+
 def run(model_dir: Path, database_url: str | None, single_runs: int, batch_runs: int) -> dict:
-    loads = [LoadedModel.load(model_dir).load_seconds for _ in range(5)]
+    loads = [_load_seconds(model_dir) for _ in range(5)]
     model = IdsModel.load(model_dir)
     if DATASET.is_file():
         records = [item.record for item in read_records(DATASET, limit=BATCH)]
@@ -111,6 +122,14 @@ def run(model_dir: Path, database_url: str | None, single_runs: int, batch_runs:
         batch_inproc = _timed(
             lambda: predict(model, engine, batch_body, source="bench"), batch_runs
         )
+        # The same batch with a shadow version scoring and storing beside the active one.
+        batch_shadow = _timed(
+            lambda: predict(model, engine, batch_body, source="bench", shadow=model), batch_runs
+        )
+        # An explanation (per-tree path contributions) is computed for one prediction's
+        # detail on request, never in predict: its cost per record.
+        it_records = iter(records * 2)
+        explain = _timed(lambda: attribute(model, next(it_records)), len(singles))
         # Where a batch's time goes (the same calls predict makes, under the same GC pause).
         with gc_paused(BATCH):
             rows = parse_records(batch_body)
@@ -188,9 +207,11 @@ def run(model_dir: Path, database_url: str | None, single_runs: int, batch_runs:
             "http_api_key_first_request_per_key": _latency(first_with_key),
             "in_process": _latency(single_inproc),
         },
+        "explanation_ms_per_record_in_process": _latency(explain),
         "batch_10000": {
             "http": _throughput(BATCH, batch_http),
             "in_process": _throughput(BATCH, batch_inproc),
+            "in_process_with_shadow_model": _throughput(BATCH, batch_shadow),
             "in_process_phases_seconds_median": {
                 name: statistics.median(times) for name, times in phases.items()
             },
