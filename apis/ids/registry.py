@@ -331,23 +331,29 @@ def shadow_comparisons(engine: Engine) -> dict[str, ShadowComparison]:
 # -- writing ------------------------------------------------------------------------
 
 
-def register(engine: Engine, model_dir: Path, *, by: str) -> tuple[StoredVersion, bool]:
-    """Store the model a training run wrote into `model_dir`; (version, newly stored).
-
-    The model is loaded first (hash, trusted types, classes, feature schema), so a version
-    that could not serve is never registered. Registering the same bytes again is a no-op;
-    the same version name with other bytes is refused.
-    """
+def read_model_dir(model_dir: Path) -> tuple[IdsModel, bytes, str | None]:
+    """The model a training run wrote into `model_dir`, loaded (hash, trusted types,
+    classes, feature schema), with its artifact's bytes and its confusion-matrix SVG."""
     card_ = read_metadata(model_dir)
     path = model_dir / card_["artifact"]["file"]
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise ModelLoadError(f"model artifact unreadable: {path}: {exc}") from None
-    IdsModel.from_bytes(data, card_, origin=str(model_dir / METADATA_NAME))
+    model = IdsModel.from_bytes(data, card_, origin=str(model_dir / METADATA_NAME))
     svg_path = model_dir / CONFUSION_MATRIX_NAME
-    svg = svg_path.read_text() if svg_path.is_file() else None
-    return register_bytes(engine, data, card_, svg, by=by)
+    return model, data, svg_path.read_text() if svg_path.is_file() else None
+
+
+def register(engine: Engine, model_dir: Path, *, by: str) -> tuple[StoredVersion, bool]:
+    """Store the model a training run wrote into `model_dir`; (version, newly stored).
+
+    The model is loaded first, so a version that could not serve is never registered.
+    Registering the same bytes again is a no-op; the same version name with other bytes is
+    refused.
+    """
+    model, data, svg = read_model_dir(model_dir)
+    return register_bytes(engine, data, model.metadata, svg, by=by)
 
 
 def register_bytes(

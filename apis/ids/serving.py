@@ -21,7 +21,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from apis.ids import registry
-from apis.ids.artifact import CONFUSION_MATRIX_NAME, METADATA_NAME, ModelLoadError, read_metadata
+from apis.ids.artifact import ModelLoadError
 from apis.ids.scoring import IdsModel
 
 log = logging.getLogger("croody.ids")
@@ -36,18 +36,6 @@ class LoadedModel:
     error: str | None
     load_seconds: float
     loaded_at: datetime
-
-
-def _load_shipped(model_dir: Path) -> tuple[IdsModel, bytes, str | None]:
-    card = read_metadata(model_dir)
-    path = model_dir / card["artifact"]["file"]
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ModelLoadError(f"model artifact unreadable: {path}: {exc}") from None
-    model = IdsModel.from_bytes(data, card, origin=str(model_dir / METADATA_NAME))
-    svg_path = model_dir / CONFUSION_MATRIX_NAME
-    return model, data, svg_path.read_text() if svg_path.is_file() else None
 
 
 class Serving:
@@ -68,7 +56,7 @@ class Serving:
     def start(self) -> None:
         started = time.perf_counter()
         try:
-            model, data, svg = _load_shipped(self._model_dir)
+            model, data, svg = registry.read_model_dir(self._model_dir)
             registry.seed(self._engine, model, data, svg)
         except (ModelLoadError, registry.RegistryError) as exc:
             # Integrity or format: serve 503s and say why, do not crash.

@@ -14,6 +14,7 @@ from apis.common.database import make_engine
 from apis.ids import migrate, store
 from apis.ids.artifact import ARTIFACT_NAME, DEFAULT_MODEL_DIR
 from apis.ids.serving import Serving
+from croody_core.scopes import ANALYST_GROUP
 from tests.servers import (
     INTERNAL_SECRET,
     Server,
@@ -146,3 +147,27 @@ def broken_ids_api(tmp_path_factory: pytest.TempPathFactory, accounts: Seeded) -
     server = start_ids(var, accounts, url, IDS_MODEL_DIR=str(model_dir), IDS_RATE_LIMIT="3/minute")
     yield server
     server.stop()
+
+
+# -- the admin (Django test client) -------------------------------------------------------
+
+
+def sign_in(client, user) -> None:
+    """Sign in with the admin in English, so the checks below read the source strings."""
+    from wagtail.users.models import UserProfile
+
+    profile = UserProfile.get_for_user(user)
+    profile.preferred_language = "en"
+    profile.save()
+    client.force_login(user)
+
+
+@pytest.fixture()
+def analyst(client, django_user_model):
+    """A member of the IDS analysts (not staff), signed in to the admin in English."""
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user("ana", password="pw-analyst-123")
+    user.groups.add(Group.objects.get(name=ANALYST_GROUP))
+    sign_in(client, user)
+    return user

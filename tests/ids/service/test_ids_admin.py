@@ -34,18 +34,11 @@ from cms.services.credentials import session_secret
 from croody_core.scopes import ANALYST_GROUP
 
 from ..support import neptune_record, normal_record
+from .conftest import sign_in
 
 ALERTS = "/admin/ids/"
 MODEL_CARD = "/admin/ids/model/"
 TEMPLATES = Path(__file__).resolve().parents[3] / "cms" / "ids_admin" / "templates"
-
-
-def sign_in(client, user) -> None:
-    """Sign in with the admin in English, so the checks below read the source strings."""
-    profile = UserProfile.get_for_user(user)
-    profile.preferred_language = "en"
-    profile.save()
-    client.force_login(user)
 
 
 def serve_ids(database_url: str, model_dir: Path = DEFAULT_MODEL_DIR) -> TestClient:
@@ -90,14 +83,6 @@ def store_records(
 def traffic(ids_engine: Engine, model: IdsModel) -> list[int]:
     records = [normal_record()] * 3 + [neptune_record(), normal_record() | {"service": "quic"}]
     return store_records(ids_engine, model, records)
-
-
-@pytest.fixture()
-def analyst(client, django_user_model):
-    user = django_user_model.objects.create_user("ana", password="pw-analyst-123")
-    user.groups.add(Group.objects.get(name=ANALYST_GROUP))
-    sign_in(client, user)
-    return user
 
 
 def test_the_analyst_group_exists_and_may_open_the_admin(db) -> None:

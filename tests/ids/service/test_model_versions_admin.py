@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Permission
 from django.utils import translation
 from sqlalchemy import Engine
 
@@ -17,10 +17,10 @@ from apis.common.database import make_engine
 from apis.ids import migrate, registry
 from apis.ids.artifact import METADATA_NAME
 from cms.services.client import IDS, use_client
-from croody_core.scopes import ANALYST_GROUP
 from tests.servers import drop_database, fresh_database_url
 
-from .test_ids_admin import serve_ids, sign_in
+from .conftest import sign_in
+from .test_ids_admin import serve_ids
 from .test_model_registry import CANDIDATE, SHIPPED, candidate_dir
 
 VERSIONS = "/admin/ids/models/"
@@ -45,14 +45,6 @@ def ids_registry(tmp_path: Path) -> Iterator[Engine]:
 def staff(client, django_user_model):
     user = django_user_model.objects.create_user("ops", password="pw-ops-12345", is_staff=True)
     user.user_permissions.add(Permission.objects.get(codename="access_admin"))
-    sign_in(client, user)
-    return user
-
-
-@pytest.fixture()
-def analyst(client, django_user_model):
-    user = django_user_model.objects.create_user("ana", password="pw-analyst-123")
-    user.groups.add(Group.objects.get(name=ANALYST_GROUP))
     sign_in(client, user)
     return user
 
