@@ -49,6 +49,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.exc import IntegrityError
 
 from apis.ids.artifact import (
     CONFUSION_MATRIX_NAME,
@@ -365,11 +366,24 @@ def register_bytes(
     if not version or len(version) > MODEL_VERSION_MAX_LENGTH:
         raise RegistryError(f"A version name has 1 to {MODEL_VERSION_MAX_LENGTH} characters.")
     sha = sha256_bytes(data)
+    try:
+        return _insert_version(engine, version, sha, data, card_, svg, by)
+    except IntegrityError:  # another replica registered it meanwhile: compare with theirs
+        return _insert_version(engine, version, sha, data, card_, svg, by)
+
+
+def _insert_version(
+    engine: Engine,
+    version: str,
+    sha: str,
+    data: bytes,
+    card_: dict[str, Any],
+    svg: str | None,
+    by: str,
+) -> tuple[StoredVersion, bool]:
     with engine.begin() as connection:
         existing = connection.execute(
-            select(model_versions.c.sha256, model_versions.c.registered_ms).where(
-                model_versions.c.version == version
-            )
+            select(model_versions.c.sha256).where(model_versions.c.version == version)
         ).first()
         if existing is not None:
             if existing.sha256 != sha:
@@ -425,15 +439,12 @@ def _record(
 
 
 def _locked_state(connection: Connection) -> RegistryState:
-    """The state row, locked until commit where the database can (PostgreSQL), created empty
-    when missing."""
+    """The state row (the migration creates it), locked until commit where the database can
+    (PostgreSQL; SQLite writes one transaction at a time anyway)."""
     query = select(model_state).where(model_state.c.id == STATE_ID)
     if connection.dialect.name != "sqlite":
         query = query.with_for_update()
-    row = connection.execute(query).first()
-    if row is None:
-        connection.execute(insert(model_state).values(id=STATE_ID, changed_ms=now_ms()))
-        return RegistryState(None, None, None, None)
+    row = connection.execute(query).one()
     return RegistryState(row.active, row.shadow, row.previous, row.changed_ms)
 
 

@@ -30,7 +30,7 @@ def upgrade() -> None:
         sa.Column("registered_ms", sa.BigInteger(), nullable=False),
         sa.Column("registered_by", sa.String(100), nullable=False),
     )
-    op.create_table(
+    state = op.create_table(
         "ids_model_state",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=False),
         sa.Column("active", sa.String(32), sa.ForeignKey("ids_model_versions.version")),
@@ -38,6 +38,8 @@ def upgrade() -> None:
         sa.Column("previous", sa.String(32), sa.ForeignKey("ids_model_versions.version")),
         sa.Column("changed_ms", sa.BigInteger(), nullable=False),
     )
+    # Its one row exists from the start, so replicas starting together only ever update it.
+    op.bulk_insert(state, [{"id": 1, "changed_ms": 0}])
     op.create_table(
         "ids_model_events",
         sa.Column("id", _Id, primary_key=True, autoincrement=True),
