@@ -5,6 +5,7 @@ import sys
 from io import StringIO
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -12,6 +13,7 @@ from cms.accounts.management.commands.apikey import Command
 from cms.accounts.models import ApiKey
 from cms.robots.models import Robot
 from croody_core import keys
+from croody_core import scopes as key_scopes
 from tests.servers import REPO
 
 pytestmark = pytest.mark.django_db
@@ -24,6 +26,7 @@ def run(*args: str) -> tuple[str, str]:
 
 
 def test_create_prints_the_key_once_and_stores_its_hash(user):
+    user.groups.add(Group.objects.get(name=key_scopes.ANALYST_GROUP))
     out, err = run(
         "create", "--user", "ana", "--scope", "ids:score", "--scope", "ids:analyst", "--name", "ops"
     )
@@ -34,6 +37,14 @@ def test_create_prints_the_key_once_and_stores_its_hash(user):
     assert (api_key.user, api_key.name, api_key.scopes) == (user, "ops", "ids:analyst,ids:score")
     assert keys.verify_key(full_key, api_key.key_hash)
     assert "cannot be shown again" in err
+
+
+def test_create_refuses_scopes_the_user_may_not_hold(user):
+    with pytest.raises(CommandError, match=r"ana may not hold ids:analyst: ids:analyst needs"):
+        run("create", "--user", "ana", "--scope", "ids:score", "--scope", "ids:analyst")
+    with pytest.raises(CommandError, match="ids:models a staff user"):
+        run("create", "--user", "ana", "--scope", "ids:models")
+    assert not ApiKey.objects.exists()
 
 
 def test_create_registers_the_robot_for_telemetry_write(user):

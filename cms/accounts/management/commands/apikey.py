@@ -94,6 +94,15 @@ class Command(BaseCommand):
                 "telemetry:write keys are bound to one robot: add --robot NAME "
                 "(the robot is registered for the user when it does not exist yet)."
             )
+        # A scope its owner may not hold would never count (apis.common.auth): say so now.
+        granted = key_scopes.grantable_scopes(
+            user.is_staff, user.groups.values_list("name", flat=True)
+        )
+        if withheld := [scope for scope in scopes if scope not in granted]:
+            raise CommandError(
+                f"{user.get_username()} may not hold {', '.join(withheld)}: ids:analyst needs "
+                f"the {key_scopes.ANALYST_GROUP!r} group (or staff), ids:models a staff user."
+            )
         with transaction.atomic():
             robot = None
             if robot_name:
