@@ -48,6 +48,8 @@ from croody_core.scopes import SCOPE_IDS_ANALYST, SCOPE_IDS_MODELS, SCOPE_IDS_SC
 # 10,000 records are about 9 MB of compact JSON; leave room for indented bodies.
 MAX_BODY_BYTES = 32 * 1024 * 1024
 MAX_PAGE = 1000
+# What a version name may hold (training's --version): never NUL, slashes or spaces.
+VERSION_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._+-]*$"
 
 router = APIRouter(tags=["ids"])
 
@@ -676,7 +678,11 @@ def get_confusion_matrix(
     _principal: Annotated[Principal, Depends(require_scopes(SCOPE_IDS_SCORE, SCOPE_IDS_ANALYST))],
     version: Annotated[
         str | None,
-        Query(max_length=store.MODEL_VERSION_MAX_LENGTH, description="default: the active one"),
+        Query(
+            max_length=store.MODEL_VERSION_MAX_LENGTH,
+            pattern=VERSION_PATTERN,
+            description="a registered version; default: the active one",
+        ),
     ] = None,
 ) -> Response:
     """Drawn at training time beside the model (a picture: it runs no script). Needs
@@ -696,7 +702,7 @@ VersionParam = Annotated[
     PathParam(
         min_length=1,
         max_length=store.MODEL_VERSION_MAX_LENGTH,
-        pattern=r"^[A-Za-z0-9][A-Za-z0-9._+-]*$",
+        pattern=VERSION_PATTERN,
         description="a registered version, as training named it",
     ),
 ]

@@ -215,6 +215,8 @@ def test_only_staff_keys_with_ids_models_may_change_versions(
         ("POST", f"{MODELS}/{'x' * 33}/promote", 422),
         ("POST", f"{MODELS}/a%00b/promote", 422),
         ("GET", f"{MODELS}/9.9.9", 404),
+        ("GET", "/api/ids/model/confusion-matrix.svg?version=a%00b", 422),
+        ("GET", "/api/ids/model/confusion-matrix.svg?version=9.9.9", 404),
     ],
 )
 def test_bad_registry_requests_get_a_clear_4xx(
