@@ -82,7 +82,12 @@ class Prediction(BaseModel):
     category: Category = Field(
         description="normal when the verdict is normal, else the most probable attack class"
     )
-    score: float = Field(ge=0, le=1, description="P(attack) = 1 - P(normal)")
+    score: float = Field(
+        ge=0,
+        le=1,
+        description="the attack score: P(attack) = 1 - P(normal) for forest-only versions; "
+        "with a novelty half (2.0.0 on), the larger of two normal percentiles (the model card)",
+    )
     probabilities: dict[str, float] = Field(description="per class: normal, DoS, Probe, R2L, U2R")
     unknown_values: dict[str, str] = Field(
         description="protocol_type/service/flag values the model never saw in training: "
@@ -168,10 +173,23 @@ class Explanation(BaseModel):
     method: Literal["saabas"] = Field(
         description="per-tree decision-path contributions (docs/ids-service.md)"
     )
-    target: Literal["score"] = Field(description="what is explained: P(attack)")
+    target: Literal["score", "forest_score"] = Field(
+        description="what the contributions add up to: the score itself (forest-only versions) "
+        "or forest_score, the forest's half of it (versions with a novelty half)"
+    )
     model_version: str | None = Field(description="the model whose trees were walked")
     bias: float | None = Field(
-        description="the trees' mean P(attack) at their roots: score = bias + every contribution"
+        description="the trees' mean P(attack) at their roots: "
+        "forest_score = bias + every contribution"
+    )
+    forest_score: float | None = Field(description="the forest's P(attack) = 1 - P(normal)")
+    forest_percentile: float | None = Field(
+        description="share of normal training connections the forest scored lower; "
+        "null for forest-only versions"
+    )
+    novelty_percentile: float | None = Field(
+        description="share of normal training connections lying closer to a normal neighbour "
+        "of their service than this one does; the score is the larger of the two percentiles"
     )
     reason: str | None = Field(description="why there is no explanation, when unavailable")
 

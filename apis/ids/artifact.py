@@ -90,10 +90,16 @@ def _reproducible(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def dump_pipeline(pipeline: Pipeline, path: Path) -> str:
-    """Write the fitted pipeline with skops, byte for byte the same for the same fit; return
-    the file's SHA-256."""
-    data = _reproducible(sio.dumps(pipeline, compression=zipfile.ZIP_DEFLATED, compresslevel=9))
+# An artifact holds a bare Pipeline (forest-only versions) or this dict: the pipeline and the
+# novelty reference as plain arrays (apis.ids.novelty.Novelty.state).
+PIPELINE_KEY, NOVELTY_KEY = "pipeline", "novelty"
+
+
+def dump_pipeline(pipeline: Pipeline, path: Path, novelty: dict[str, Any] | None = None) -> str:
+    """Write the fitted pipeline (and novelty state) with skops, byte for byte the same for the
+    same fit; return the file's SHA-256."""
+    content: Any = pipeline if novelty is None else {PIPELINE_KEY: pipeline, NOVELTY_KEY: novelty}
+    data = _reproducible(sio.dumps(content, compression=zipfile.ZIP_DEFLATED, compresslevel=9))
     untrusted = set(sio.get_untrusted_types(data=data)) - set(TRUSTED_TYPES)
     if untrusted:
         # Fail at training time, not when the service first starts.
@@ -132,7 +138,10 @@ def parse_metadata(text: str, *, origin: str) -> dict[str, Any]:
     return metadata
 
 
-def load_pipeline(model_dir: Path, metadata: dict[str, Any]) -> Pipeline:
+ModelParts = tuple[Pipeline, dict[str, Any] | None]
+
+
+def load_pipeline(model_dir: Path, metadata: dict[str, Any]) -> ModelParts:
     """Read the artifact named in metadata, refusing it unless its SHA-256 matches."""
     path = model_dir / metadata["artifact"]["file"]
     try:
@@ -155,16 +164,20 @@ def verify_artifact(data: bytes, metadata: dict[str, Any], *, origin: str) -> No
         )
 
 
-def parse_pipeline(data: bytes, metadata: dict[str, Any], *, origin: str) -> Pipeline:
-    """The pipeline in artifact bytes, once their SHA-256 matches the card's."""
+def parse_pipeline(data: bytes, metadata: dict[str, Any], *, origin: str) -> ModelParts:
+    """The pipeline and novelty state (None for forest-only versions) in artifact bytes, once
+    their SHA-256 matches the card's."""
     verify_artifact(data, metadata, origin=origin)
     name = metadata["artifact"]["file"]
     try:
         pipeline = sio.loads(data, trusted=list(TRUSTED_TYPES))
     except Exception as exc:  # skops raises several types; all mean "cannot serve"
         raise ModelLoadError(f"model artifact {name} could not be parsed: {exc}") from exc
-    if not isinstance(pipeline, Pipeline):
+    novelty = None
+    if isinstance(pipeline, dict) and set(pipeline) == {PIPELINE_KEY, NOVELTY_KEY}:
+        pipeline, novelty = pipeline[PIPELINE_KEY], pipeline[NOVELTY_KEY]
+    if not isinstance(pipeline, Pipeline) or not isinstance(novelty, dict | None):
         raise ModelLoadError(
             f"model artifact {name} holds {type(pipeline).__name__}, not a Pipeline"
         )
-    return pipeline
+    return pipeline, novelty

@@ -39,7 +39,9 @@ TOP_FEATURES = 5
 class Attribution:
     bias: float  # the trees' mean P(attack) at their roots
     contributions: dict[str, float]  # every feature's signed share of score - bias
-    score: float  # bias + sum(contributions): the forest's P(attack) for the record
+    # bias + sum(contributions): the forest's P(attack) for the record. For versions with a
+    # novelty half that is one of the two parts of the attack score (apis.ids.novelty).
+    score: float
 
     def top(self, n: int = TOP_FEATURES) -> list[tuple[str, float]]:
         """The n features with the largest contributions either way, largest first."""

@@ -1,4 +1,5 @@
-"""The decision rule turning class probabilities into a verdict and a category.
+"""The decision rule turning an attack score and class probabilities into a verdict and a
+category.
 
 Validation metrics and the live scorer both call this, so the reported numbers
 describe exactly what the service answers.
@@ -20,14 +21,15 @@ def attack_score(proba: np.ndarray) -> np.ndarray:
     return 1.0 - proba[:, NORMAL_INDEX]
 
 
-def decide(proba: np.ndarray, threshold: float) -> tuple[np.ndarray, np.ndarray]:
+def decide(score: np.ndarray, proba: np.ndarray, threshold: float) -> tuple[np.ndarray, np.ndarray]:
     """Return (is_attack, class index in CLASSES) for each row.
 
-    The binary verdict comes from the tuned threshold on P(attack), not from the
-    argmax, so the category follows the verdict: ``normal`` when the verdict is
-    normal, otherwise the most probable attack class (even where P(normal) is
-    the single largest probability, which happens for thresholds below 0.5).
+    ``score`` is the attack score: P(attack) for forest-only versions, the blend with novelty
+    otherwise (apis.ids.novelty). The binary verdict comes from the tuned threshold on it,
+    not from the argmax, so the category follows the verdict: ``normal`` when the verdict is
+    normal, otherwise the most probable attack class (even where P(normal) is the single
+    largest probability, as for an attack only the novelty half caught).
     """
-    is_attack = attack_score(proba) >= threshold
+    is_attack = score >= threshold
     best_attack = 1 + np.argmax(proba[:, 1:], axis=1)
     return is_attack, np.where(is_attack, best_attack, NORMAL_INDEX)

@@ -337,6 +337,9 @@ def _explain(serving: Serving, p: store.StoredPrediction) -> tuple[dict[str, Any
         "target": "score",
         "model_version": p.model_version,
         "bias": None,
+        "forest_score": None,
+        "forest_percentile": None,
+        "novelty_percentile": None,
         "reason": None,
     }
     try:
@@ -350,10 +353,17 @@ def _explain(serving: Serving, p: store.StoredPrediction) -> tuple[dict[str, Any
         return explanation, []
     try:
         result = attribute(model, p.features)
+        parts = model.novelty_parts([p.features])
     except (ValueError, RecordError) as exc:
         explanation["reason"] = f"This prediction cannot be explained: {exc}"
         return explanation, []
-    explanation |= {"available": True, "bias": result.bias}
+    explanation |= {"available": True, "bias": result.bias, "forest_score": result.score}
+    if parts is not None:
+        explanation |= {
+            "target": "forest_score",
+            "forest_percentile": float(parts.forest_percentile[0]),
+            "novelty_percentile": float(parts.novelty_percentile[0]),
+        }
     top = [
         {"feature": name, "value": p.features[name], "contribution": contribution}
         for name, contribution in result.top(TOP_FEATURES)
@@ -373,8 +383,10 @@ def get_prediction(
     prediction_id: PredictionIdParam,
 ) -> Any:
     """The stored record and result, its triage, and `top_features`: the five features with
-    the largest contributions to its score (per-tree decision-path contributions, computed
-    for this record on request; `score = explanation.bias + every contribution`). Explained
+    the largest contributions to the forest's P(attack) (per-tree decision-path contributions,
+    computed for this record on request; `forest_score = explanation.bias + every
+    contribution`). For versions with a novelty half, the score is the larger of
+    `forest_percentile` and `novelty_percentile` (docs/ids-service.md). Explained
     by the registered version that scored it, which the detail names. Needs `ids:analyst`.
     """
     p = store.get_prediction(request.app.state.engine, prediction_id)

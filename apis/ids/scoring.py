@@ -52,6 +52,7 @@ from apis.ids.features import (
     NUMERIC_FEATURES,
     NUMERIC_INDEX,
 )
+from apis.ids.novelty import Novelty, NoveltyScore
 
 ATTACK, NORMAL_VERDICT = "attack", "normal"
 # The columns of the matrix the forest reads (the ColumnTransformer's output order).
@@ -59,6 +60,7 @@ TREE_INPUT: tuple[str, ...] = (*CATEGORICAL_FEATURES, *NUMERIC_FEATURES)
 _FEATURE_SET = frozenset(FEATURE_NAMES)
 _get_numeric = itemgetter(*NUMERIC_FEATURES)
 _get_categorical = itemgetter(*CATEGORICAL_FEATURES)
+_SERVICE = CATEGORICAL_FEATURES.index("service")
 
 
 # Batches at least this large are built with the cyclic GC paused (see _gc_paused).
@@ -111,7 +113,7 @@ class RecordError(ValueError):
 class RecordScore:
     verdict: str  # "attack" or "normal", from the threshold on score
     category: str  # one of CLASSES, consistent with verdict
-    score: float  # P(attack) = 1 - P(normal)
+    score: float  # the attack score the threshold applies to (see decide)
     probabilities: dict[str, float]  # per class, CLASSES order
     unknown_values: dict[str, str]  # categorical feature -> value never seen in training
 
@@ -125,7 +127,7 @@ class BatchScores:
     """Column-wise results for a batch: cheaper than one RecordScore per row."""
 
     proba: np.ndarray  # (n, len(CLASSES))
-    score: np.ndarray  # (n,) P(attack)
+    score: np.ndarray  # (n,) the attack score
     is_attack: np.ndarray  # (n,) bool
     category_index: np.ndarray  # (n,) index into CLASSES
     unknown: np.ndarray  # (n, 3) bool, CATEGORICAL_FEATURES order
@@ -160,7 +162,12 @@ def _explain(records: Sequence[Any]) -> RecordError:
 class IdsModel:
     """The loaded model: ``IdsModel.load()`` then ``score(records)``."""
 
-    def __init__(self, pipeline: Pipeline, metadata: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        pipeline: Pipeline,
+        metadata: dict[str, Any],
+        novelty: dict[str, Any] | None = None,
+    ) -> None:
         if tuple(metadata["classes"]) != CLASSES:
             raise ModelLoadError(f"model classes {metadata['classes']} differ from {list(CLASSES)}")
         schema = metadata["feature_schema"]
@@ -168,6 +175,10 @@ class IdsModel:
             raise ModelLoadError("model feature schema does not match the 41 NSL-KDD features")
         self.pipeline = pipeline
         self.metadata = metadata
+        try:
+            self.novelty = Novelty.from_state(novelty) if novelty is not None else None
+        except (TypeError, ValueError) as exc:
+            raise ModelLoadError(f"model novelty reference unusable: {exc}") from exc
         self.threshold = float(metadata["threshold"])
         self.version = str(metadata["version"])
         self._vocab = [
@@ -187,12 +198,14 @@ class IdsModel:
         """
         model_dir = Path(model_dir)
         metadata = read_metadata(model_dir)
-        return cls(load_pipeline(model_dir, metadata), metadata)
+        pipeline, novelty = load_pipeline(model_dir, metadata)
+        return cls(pipeline, metadata, novelty)
 
     @classmethod
     def from_bytes(cls, data: bytes, metadata: dict[str, Any], *, origin: str) -> IdsModel:
         """A model kept elsewhere than a folder (the registry), checked the same way."""
-        return cls(parse_pipeline(data, metadata, origin=origin), metadata)
+        pipeline, novelty = parse_pipeline(data, metadata, origin=origin)
+        return cls(pipeline, metadata, novelty)
 
     @property
     def uses_fast_path(self) -> bool:
@@ -310,6 +323,15 @@ class IdsModel:
         proba[:, self._columns] = raw
         return proba
 
+    def novelty_parts(self, records: Sequence[Mapping[str, Any]]) -> NoveltyScore | None:
+        """The two normal percentiles the score is the larger of; None for forest-only
+        versions. Raises RecordError for bad records."""
+        if self.novelty is None or not records:
+            return None
+        categorical, numeric = self._columns_of(records)
+        forest = attack_score(self._proba(categorical, numeric))
+        return self.novelty.blend(forest, numeric, categorical[_SERVICE])
+
     def score_batch(self, records: Sequence[Mapping[str, Any]]) -> BatchScores:
         """Score records column-wise (the fast form for large batches)."""
         with _gc_paused(len(records)):
@@ -349,13 +371,16 @@ class IdsModel:
     def _score_columns(self, categorical: list[list[str]], numeric: np.ndarray) -> BatchScores:
         n = numeric.shape[0]
         proba = self._proba(categorical, numeric)
-        is_attack, category_index = decide(proba, self.threshold)
+        score = attack_score(proba)
+        if self.novelty is not None and n:
+            score = self.novelty.blend(score, numeric, categorical[_SERVICE]).score
+        is_attack, category_index = decide(score, proba, self.threshold)
         unknown = np.empty((n, len(CATEGORICAL_FEATURES)), dtype=bool)
         for j, (vocab, column) in enumerate(zip(self._vocab, categorical, strict=True)):
             unknown[:, j] = ~np.fromiter(map(vocab.__contains__, column), bool, n)
         return BatchScores(
             proba=proba,
-            score=attack_score(proba),
+            score=score,
             is_attack=is_attack,
             category_index=category_index,
             unknown=unknown,

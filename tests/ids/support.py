@@ -5,12 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from apis.ids.artifact import DEFAULT_MODEL_DIR, read_metadata
 from apis.ids.features import FEATURE_NAMES
 from apis.ids.records import DEFAULT_DATASET
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # The NSL-KDD training file shipped in the repository (gzip; apis/ids/data/README.md).
 DATASET = DEFAULT_DATASET
+# The version of the committed model, which a fresh service serves.
+SHIPPED_VERSION: str = read_metadata(DEFAULT_MODEL_DIR)["version"]
 
 # Row 1 of KDDTrain+_20Percent: a normal ftp_data transfer.
 _ROW_1 = (

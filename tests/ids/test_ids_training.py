@@ -132,8 +132,18 @@ def test_the_card_reports_categories_per_fold_and_the_hardest_rows(
     assert lato["detection_rate_macro_over_categories"] == pytest.approx(
         np.mean(list(by_category.values()))
     )
-    # Today's weak spot, stated by the card: unseen R2L attacks are rarely caught.
-    assert by_category["R2L"] < 0.2 < lato["detection_rate_macro_over_categories"] < 0.75
+    # The targets for attack types the model never saw, at the 2 % false-alarm budget.
+    assert validation["max_false_positive_rate"] == 0.02
+    assert lato["false_positive_rate"] <= 0.02
+    assert lato["detection_rate_macro_over_categories"] >= 0.80
+    assert by_category["R2L"] >= 0.50
+    # The novelty half is what gets there: the forest alone misses most unseen R2L ...
+    forest = validation["candidates"]["random_forest"]["leave_attack_types_out"]
+    assert forest["detection_rate_by_category"]["R2L"] < 0.3
+    assert forest["detection_rate_macro_over_categories"] < 0.80
+    # ... and the attacks it knows are caught as well as by the forest alone.
+    known = chosen["stratified"]["detection_rate_by_category"]
+    assert min(known.values()) >= 0.9 and known["R2L"] >= 0.95
     spread = lato["per_fold"]["spread"]
     folds = lato["per_fold"]["folds"]
     assert len(folds) == validation["schemes"]["leave_attack_types_out"]["n_splits"]
@@ -145,7 +155,7 @@ def test_the_card_reports_categories_per_fold_and_the_hardest_rows(
     counts = validation["schemes"]["hardest_rows_held_out"]["held_out_class_counts"]
     assert sum(hardest["per_class"][c]["support"] for c in CLASSES) == sum(counts.values())
     assert counts["R2L"] > 200 and counts["U2R"] == 11  # nearly all of the rare classes
-    # Hard normal traffic is flagged far above the 1 % budget: the card must say so.
+    # Hard normal traffic is flagged far above the 2 % budget: the card must say so.
     assert hardest["false_positive_rate"] > 5 * validation["max_false_positive_rate"]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from apis.ids.decision import decide
+from apis.ids.decision import attack_score, decide
 from apis.ids.ml.validation import (
     OutOfFold,
     attack_type_fold_assignment,
@@ -90,15 +90,21 @@ def test_decide_keeps_category_consistent_with_verdict() -> None:
             [0.10, 0.00, 0.00, 0.00, 0.90],  # U2R
         ]
     )
-    is_attack, category = decide(proba, threshold=0.3)
+    is_attack, category = decide(attack_score(proba), proba, threshold=0.3)
     assert is_attack.tolist() == [True, False, True]
     assert category.tolist() == [2, 0, 4]
+    # A score other than P(attack) (the novelty blend) decides the verdict; the category
+    # still comes from the probabilities, the best attack class even where normal leads.
+    is_attack, category = decide(np.array([0.1, 0.99, 0.2]), proba, threshold=0.5)
+    assert is_attack.tolist() == [False, True, False]
+    assert category.tolist() == [0, 1, 0]
 
 
 def test_metrics_of_a_perfect_classifier() -> None:
     cats = np.array(["normal", "DoS", "Probe", "R2L", "U2R"], dtype=object)
     labels = np.array(["normal", "neptune", "satan", "imap", "perl"], dtype=object)
-    metrics = classification_metrics(np.eye(5), cats, labels, threshold=0.5)
+    proba = np.eye(5)
+    metrics = classification_metrics(proba, attack_score(proba), cats, labels, threshold=0.5)
     assert metrics["detection_rate"] == 1.0 and metrics["false_positive_rate"] == 0.0
     assert metrics["macro_f1"] == pytest.approx(1.0)
     assert metrics["confusion_matrix"] == np.eye(5, dtype=int).tolist()
@@ -108,7 +114,8 @@ def test_per_fold_detection_reports_each_fold_and_the_spread() -> None:
     cats = np.array(["normal", "DoS", "R2L", "normal", "DoS", "R2L"], dtype=object)
     attack = np.array([0.0, 1.0, 1.0, 1.0, 1.0, 0.0])  # fold 1: one false alarm, R2L missed
     proba = np.column_stack([1 - attack, attack, np.zeros((6, 3))])
-    report = per_fold_detection(OutOfFold(proba, np.array([0, 0, 0, 1, 1, 1])), cats, 0.5)
+    oof = OutOfFold(proba, attack_score(proba), np.array([0, 0, 0, 1, 1, 1]))
+    report = per_fold_detection(oof, cats, 0.5)
     first, second = report["folds"]
     assert first["detection_rate_by_category"] == {
         "DoS": 1.0, "Probe": None, "R2L": 1.0, "U2R": None

@@ -28,9 +28,7 @@ from typing import Any
 
 import numpy as np
 from sklearn.model_selection import KFold
-from sklearn.pipeline import Pipeline
 
-from apis.ids.decision import attack_score
 from apis.ids.features import (
     ATTACK_CLASSES,
     CATEGORICAL_FEATURES,
@@ -38,6 +36,7 @@ from apis.ids.features import (
     NORMAL,
     NUMERIC_FEATURES,
 )
+from apis.ids.ml.candidates import Detector
 from apis.ids.ml.dataset import Dataset, DatasetError
 from apis.ids.ml.validation import fit_and_predict_proba
 from apis.ids.records import open_text, sha256_text
@@ -160,7 +159,7 @@ def evaluate_feedback(
     feedback: Feedback,
     dataset: Dataset,
     class_index: Callable[[np.ndarray], np.ndarray],
-    make_pipeline: Callable[[], Pipeline],
+    make_detector: Callable[[], Detector],
     threshold: float,
     seed: int,
 ) -> dict[str, Any]:
@@ -185,8 +184,10 @@ def evaluate_feedback(
     folds = KFold(n_splits=min(MAX_FOLDS, n), shuffle=True, random_state=seed)
     for train, test in folds.split(np.arange(n)):
         fit_rows = np.concatenate([base, len(dataset) + train])
-        proba = fit_and_predict_proba(make_pipeline, combined.X, y, fit_rows, len(dataset) + test)
-        alerts[test] = attack_score(proba) >= threshold
+        _, score = fit_and_predict_proba(
+            make_detector, combined.X, y, fit_rows, len(dataset) + test
+        )
+        alerts[test] = score >= threshold
     section["this_version"] = _on_labels(alerts, feedback.labels) | {
         "method": f"{folds.get_n_splits()}-fold over the labelled cases; the training file "
         "always in the fit",

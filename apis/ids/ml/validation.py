@@ -22,11 +22,10 @@ from typing import Any
 import numpy as np
 from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 from sklearn.model_selection import StratifiedKFold
-from sklearn.pipeline import Pipeline
 
-from apis.ids.decision import attack_score, decide
+from apis.ids.decision import decide
 from apis.ids.features import ATTACK_CLASSES, CLASSES, NORMAL
-from apis.ids.ml.candidates import serial_prediction
+from apis.ids.ml.candidates import Detector
 
 Folds = list[tuple[np.ndarray, np.ndarray]]
 
@@ -34,6 +33,7 @@ Folds = list[tuple[np.ndarray, np.ndarray]]
 @dataclass(frozen=True, slots=True)
 class OutOfFold:
     proba: np.ndarray  # (n, len(CLASSES))
+    score: np.ndarray  # (n,) the attack score the threshold applies to
     fold_of_row: np.ndarray  # (n,) fold index in which each row was scored
 
 
@@ -88,41 +88,41 @@ def hardest_rows_split(difficulty: np.ndarray, cutoff: int) -> tuple[np.ndarray,
 
 
 def fit_and_predict_proba(
-    make_pipeline: Callable[[], Pipeline],
+    make_detector: Callable[[], Detector],
     X: np.ndarray,
     y: np.ndarray,
     train: np.ndarray,
     test: np.ndarray,
-) -> np.ndarray:
-    """Fit on `train`, return class probabilities of `test` in CLASSES order."""
-    model = serial_prediction(make_pipeline().fit(X[train], y[train]))
-    # The training rows may lack a class entirely; put its columns back in CLASSES order.
-    proba = np.zeros((len(test), len(CLASSES)))
-    proba[:, model.classes_] = model.predict_proba(X[test])
-    return proba
+) -> tuple[np.ndarray, np.ndarray]:
+    """Fit on `train`; return the class probabilities (CLASSES order) and attack scores of
+    `test`."""
+    model = make_detector().fit(X[train], y[train])
+    proba = model.predict_proba(X[test])
+    return proba, model.score(X[test], proba)
 
 
 def out_of_fold_proba(
-    make_pipeline: Callable[[], Pipeline],
+    make_detector: Callable[[], Detector],
     X: np.ndarray,
     y: np.ndarray,
     folds: Folds,
     on_fold: Callable[[int], None] | None = None,
 ) -> OutOfFold:
     proba = np.full((len(y), len(CLASSES)), np.nan)
+    score = np.full(len(y), np.nan)
     fold_of_row = np.full(len(y), -1, dtype=np.int64)
     for k, (train, test) in enumerate(folds):
-        proba[test] = fit_and_predict_proba(make_pipeline, X, y, train, test)
+        proba[test], score[test] = fit_and_predict_proba(make_detector, X, y, train, test)
         fold_of_row[test] = k
         if on_fold is not None:
             on_fold(k)
     if (fold_of_row < 0).any():
         raise ValueError("folds do not cover every row")
-    return OutOfFold(proba=proba, fold_of_row=fold_of_row)
+    return OutOfFold(proba=proba, score=score, fold_of_row=fold_of_row)
 
 
 def threshold_for_fpr(normal_scores: np.ndarray, all_scores: np.ndarray, max_fpr: float) -> float:
-    """Lowest threshold on P(attack) whose false-positive rate is <= max_fpr.
+    """Lowest threshold on the attack score whose false-positive rate is <= max_fpr.
 
     Detection only grows as the threshold falls, so maximising detection under
     the FPR cap means taking the lowest admissible threshold. It is placed
@@ -144,10 +144,14 @@ def _rate(numerator: int, denominator: int) -> float | None:
 
 
 def classification_metrics(
-    proba: np.ndarray, categories: np.ndarray, labels: np.ndarray, threshold: float
+    proba: np.ndarray,
+    score: np.ndarray,
+    categories: np.ndarray,
+    labels: np.ndarray,
+    threshold: float,
 ) -> dict[str, Any]:
     """Binary and per-class metrics of the deployed decision rule at ``threshold``."""
-    is_attack, predicted = decide(proba, threshold)
+    is_attack, predicted = decide(score, proba, threshold)
     truth = np.array([CLASSES.index(c) for c in categories])
     true_attack = truth != 0
     precision, recall, f1, support = precision_recall_fscore_support(
@@ -184,7 +188,7 @@ def classification_metrics(
         "macro_f1": float(np.mean(f1)),
         "per_class": per_class,
         "confusion_matrix": confusion_matrix(truth, predicted, labels=range(len(CLASSES))).tolist(),
-        "roc_auc_attack_vs_normal": _roc_auc(attack_score(proba), true_attack),
+        "roc_auc_attack_vs_normal": _roc_auc(score, true_attack),
     }
 
 
@@ -212,7 +216,7 @@ def _spread(values: Sequence[float | None]) -> dict[str, float | int] | None:
 def per_fold_detection(oof: OutOfFold, categories: np.ndarray, threshold: float) -> dict[str, Any]:
     """Detection per attack category, its macro-average over the categories present, and
     the false-positive rate, in each fold at `threshold`; then their spread over folds."""
-    flagged = attack_score(oof.proba) >= threshold
+    flagged = oof.score >= threshold
     folds: list[dict[str, Any]] = []
     macros: list[float | None] = []
     false_positives: list[float | None] = []
@@ -258,7 +262,7 @@ def cross_fitted_threshold_check(
     reaches on those same scores; this shows what the rule achieves on rows it
     did not see when the threshold was set.
     """
-    score = attack_score(oof.proba)
+    score = oof.score
     normal = categories == NORMAL
     flagged = np.zeros(len(score), dtype=bool)
     for k in np.unique(oof.fold_of_row):

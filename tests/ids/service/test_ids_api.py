@@ -18,7 +18,7 @@ from croody_core import session as api_session
 from croody_core.scopes import ANALYST_GROUP
 from tests.servers import Server
 
-from ..support import DATASET, neptune_record, normal_record
+from ..support import DATASET, SHIPPED_VERSION, neptune_record, normal_record
 from .conftest import SESSION_SECRET, Seeded
 
 PREDICT, PREDICTIONS, STATS, MODEL = (
@@ -87,12 +87,12 @@ def test_one_record_gets_a_verdict_probabilities_version_and_id(
     http: httpx.Client, accounts: Seeded
 ) -> None:
     body = predict(http, accounts, normal_record())
-    assert body["count"] == 1 and body["model_version"] == "1.0.0"
+    assert body["count"] == 1 and body["model_version"] == SHIPPED_VERSION
     (result,) = body["predictions"]
     assert result["verdict"] == "normal" and result["category"] == "normal"
     assert set(result["probabilities"]) == {"normal", "DoS", "Probe", "R2L", "U2R"}
     assert sum(result["probabilities"].values()) == pytest.approx(1.0)
-    assert result["model_version"] == "1.0.0" and result["unknown_values"] == {}
+    assert result["model_version"] == SHIPPED_VERSION and result["unknown_values"] == {}
     assert isinstance(result["id"], int)
 
 
@@ -298,7 +298,7 @@ def test_predictions_filters(http: httpx.Client, accounts: Seeded, mixed: dict[s
     attacks = query(http, accounts, **mine, verdict="attack")
     assert len(attacks) == 4 and {a["category"] for a in attacks} == {"DoS"}
     assert len(query(http, accounts, **mine, category="DoS")) == 4
-    assert len(query(http, accounts, **mine, min_score=0.5)) == 4
+    assert len(query(http, accounts, **mine, min_score=0.99)) == 4  # attacks score 1
     assert len(query(http, accounts, **mine, unknown=True)) == 1
     assert len(query(http, accounts, **mine, model_version="0.0.1")) == 0
     future = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
@@ -386,13 +386,13 @@ def test_stats_count_verdicts_and_categories_per_bucket(
     )
     assert response.status_code == 200, response.text
     stats = response.json()
-    assert stats["model_version"] == "1.0.0" and stats["bucket_seconds"] == 60
+    assert stats["model_version"] == SHIPPED_VERSION and stats["bucket_seconds"] == 60
     assert stats["total"] == 11
     assert stats["verdicts"] == {"normal": 7, "attack": 4}
     assert stats["categories"]["DoS"] == 4
     assert sum(b["total"] for b in stats["buckets"]) == 11
     assert stats["top_sources"] == [{"source": mixed["source"], "total": 11, "attacks": 4}]
-    assert stats["model_versions"] == {"1.0.0": 11}
+    assert stats["model_versions"] == {SHIPPED_VERSION: 11}
 
 
 def test_stats_default_range_and_refusals(http: httpx.Client, accounts: Seeded) -> None:

@@ -163,7 +163,7 @@ def test_filters_narrow_the_predictions(ids_engine: Engine, history: dict[str, l
     assert ids_of(ids_engine, category="DoS") == attacks
     assert ids_of(ids_engine, source="key:attack00") == set(history["attack"])
     assert ids_of(ids_engine, model_version="0.9.0") == set(history["old"])
-    assert ids_of(ids_engine, min_score=0.5) == attacks
+    assert ids_of(ids_engine, min_score=0.99) == attacks
     assert ids_of(ids_engine, unknown_only=True) == set(history["unknown"])
     window = ids_of(ids_engine, since_ms=T0 + 2 * MINUTE, until_ms=T0 + 4 * MINUTE)
     assert window == set(history["normal"][4:8]) | set(history["attack"][2:4])

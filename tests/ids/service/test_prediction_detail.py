@@ -18,7 +18,7 @@ from apis.ids.scoring import IdsModel
 from apis.ids.serving import Serving
 from tests.servers import Server
 
-from ..support import neptune_record, normal_record
+from ..support import SHIPPED_VERSION, neptune_record, normal_record
 from .conftest import Seeded
 
 PREDICT, PREDICTIONS = "/api/ids/predict", "/api/ids/predictions"
@@ -63,14 +63,18 @@ def test_the_detail_shows_input_result_and_what_drove_it(
     for name in ("id", "verdict", "category", "score", "probabilities", "unknown_values"):
         assert detail[name] == result[name], name
     assert detail["features"] == record
-    assert detail["model_version"] == "1.0.0" and detail["threshold"] == model.threshold
+    assert detail["model_version"] == SHIPPED_VERSION and detail["threshold"] == model.threshold
     assert detail["source"] == accounts.source("both")
     assert datetime.fromisoformat(detail["created_at"]) <= datetime.now(UTC)
     assert detail["triage"] is None
     explanation = detail["explanation"]
     assert explanation["available"] is True and explanation["reason"] is None
-    assert (explanation["method"], explanation["target"]) == ("saabas", "score")
-    assert explanation["model_version"] == "1.0.0"
+    assert (explanation["method"], explanation["target"]) == ("saabas", "forest_score")
+    assert explanation["model_version"] == SHIPPED_VERSION
+    # The score is the larger of the forest's and the novelty's normal percentiles.
+    parts = (explanation["forest_percentile"], explanation["novelty_percentile"])
+    assert detail["score"] == pytest.approx(max(parts))
+    assert explanation["forest_score"] == pytest.approx(1 - detail["probabilities"]["normal"])
     expected = attribute(model, record)
     assert explanation["bias"] == pytest.approx(expected.bias)
     top = detail["top_features"]

@@ -16,7 +16,7 @@ from apis.ids import store
 from apis.ids.scoring import IdsModel
 from tests.servers import Server
 
-from ..support import neptune_record, normal_record
+from ..support import SHIPPED_VERSION, neptune_record, normal_record
 from .conftest import Seeded
 
 T0 = int(datetime(2026, 11, 28, 10, 0, tzinfo=UTC).timestamp() * 1000)
@@ -257,7 +257,7 @@ def sent(http: httpx.Client, accounts: Seeded) -> dict[str, Any]:
         {"category": "normal"},
         {"min_score": 0.5},
         {"max_score": 0.5},
-        {"model_version": "1.0.0"},
+        {"model_version": SHIPPED_VERSION},
         {"unknown": "true"},
         {"label": "confirmed_attack"},
         {"label": "unlabelled", "verdict": "attack"},

@@ -24,7 +24,7 @@ from croody_core import session as api_session
 from croody_core.scopes import ANALYST_GROUP
 from tests.servers import Server, drop_database, fresh_database_url
 
-from ..support import neptune_record, normal_record
+from ..support import SHIPPED_VERSION, neptune_record, normal_record
 from .conftest import SESSION_SECRET, Seeded
 
 T0 = int(datetime(2026, 11, 28, 10, 0, tzinfo=UTC).timestamp() * 1000)
@@ -337,8 +337,8 @@ def test_precision_follows_the_labels(
 ) -> None:
     def version() -> dict[str, Any]:
         body = http.get(PRECISION, headers=bearer(accounts)).json()
-        assert body["serving_version"] == "1.0.0"
-        return next(v for v in body["versions"] if v["model_version"] == "1.0.0")
+        assert body["serving_version"] == SHIPPED_VERSION
+        return next(v for v in body["versions"] if v["model_version"] == SHIPPED_VERSION)
 
     before = version()
     http.post(
