@@ -114,6 +114,10 @@ def test_an_analyst_filters_pages_opens_and_labels_predictions(analyst, site):
     expect(page.get_by_role("heading", level=1)).to_contain_text(first_id)
     expect(page.locator("table.ids-top-features tbody tr")).to_have_count(5)
     expect(page.locator("table.ids-features tbody tr")).to_have_count(41)
+    # Which half of the score raised it: the novelty's and the forest's percentiles.
+    expect(page.locator("#ids-drivers + p")).to_contain_text(
+        re.compile(r"The score is the larger of two shares .*\(\d\.\d{3}\)")
+    )
     page.get_by_label("False positive").check()
     page.get_by_label("Note").fill("the lab's load test")
     page.get_by_role("button", name="Save the label").click()
@@ -256,6 +260,12 @@ def test_the_filtered_view_reads_right_to_left_on_a_phone(browser: Browser, anal
                 and label["x"] + label["width"] <= box["x"] + box["width"] + 1
             )
         page.screenshot(path=str(SCREENSHOTS / "ids-alerts-filtered-390-ar.png"), full_page=True)
+        # A prediction's detail, its explanation in Arabic, fits the phone too.
+        page.locator("tr.ids-prediction").first.locator("a").first.click()
+        expect(page.locator("#ids-drivers + p")).to_contain_text("الدرجة هي الأكبر")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.locator("#ids-drivers").scroll_into_view_if_needed()  # the admin scrolls inside
+        page.screenshot(path=str(SCREENSHOTS / "ids-prediction-390-ar.png"))
     finally:
         set_admin_language(page, site, "en")
         context.close()
