@@ -92,6 +92,8 @@ bench: $(INSTALLED) ## Run the benchmarks; figures go to bench/results/
 	@$(PY) -m bench.pages
 	@echo "==> Telemetry API (SQLite, and PostgreSQL when reachable)"
 	@$(PY) -m bench.telemetry
+	@echo "==> Memory: the gateway with all three apps, and a CMS worker alone"
+	@$(PY) -m bench.memory
 
 lint: $(INSTALLED) ## ruff format --check, ruff check, the import contracts (cms and apis apart), mypy
 	@$(VENV)/bin/ruff format --check .

@@ -85,8 +85,7 @@ def prepare(var_dir: Path, **overrides: str) -> dict[str, str]:
         SECURE_SSL_REDIRECT="false",  # plain HTTP on the loopback
         LOG_LEVEL="WARNING",
         PROMETHEUS_MULTIPROC_DIR=str(var_dir / "prometheus"),
-        WEB_CONCURRENCY="2",
-        **overrides,
+        **({"WEB_CONCURRENCY": "2"} | overrides),
     )
     started = time.perf_counter()
     run_manage(env, "migrate", "--noinput", "-v", "0")
