@@ -1,5 +1,6 @@
 """What the benchmarks share: load from keep-alive client threads, the server's CPU time,
-percentiles, a description of the machine, and the CMS the services ask about API keys.
+percentiles, a description of the machine, the targets a figure must meet, and the CMS the
+services ask about API keys.
 
 Servers are started with tests.servers (the same code the end-to-end tests use).
 """
@@ -220,7 +221,49 @@ def machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "django": django.get_version(),
         "wagtail": wagtail.__version__,
+        # Figures taken while something else ran are not comparable: say so in the result.
+        "load_average_1m_at_end": round(os.getloadavg()[0], 2),
     }
+
+
+# --- targets ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    """A figure an issue asks for: `value` must be at least (or at most) `limit`."""
+
+    name: str
+    value: float
+    limit: float
+    unit: str
+    at_least: bool = False  # False: a ceiling (time, CPU, memory); True: a floor (throughput)
+
+    @property
+    def met(self) -> bool:
+        return self.value >= self.limit if self.at_least else self.value <= self.limit
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "value": round(self.value, 3),
+            "limit": self.limit,
+            "unit": self.unit,
+            "rule": "at least" if self.at_least else "at most",
+            "met": self.met,
+        }
+
+
+def check_targets(targets: list[Target]) -> tuple[dict[str, dict[str, Any]], int]:
+    """Print each target with its verdict; return them for the result file and the exit
+    status `make bench` fails on (1 when any target is missed)."""
+    for target in targets:
+        rule = ">=" if target.at_least else "<="
+        verdict = "met   " if target.met else "MISSED"
+        print(
+            f"  {verdict} {target.name}: {target.value:,.2f} {target.unit} "
+            f"(target {rule} {target.limit:,} {target.unit})"
+        )
+    return {t.name: t.as_dict() for t in targets}, 0 if all(t.met for t in targets) else 1
 
 
 # --- the CMS the services ask about keys -----------------------------------------------------
