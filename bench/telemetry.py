@@ -11,10 +11,11 @@ the service's cache (apis/common/key_directory.py).
 For each database, against `python -m apis.telemetry` (uvicorn, one worker) on a free port:
 
 1. Ingest over real HTTP with batches of 1, 100 and 1,000 readings (keep-alive clients in
-   threads, durable commits, deduplication and the latest table on), against the raw insert
-   rate of the very same rows into the same, emptied table with plain SQLAlchemy Core
-   executemany, one transaction per batch as well; in alternating rounds, so that the load of
-   the (shared) machine weighs on both alike. The ratio is what the API costs.
+   threads, durable commits, deduplication and the latest table on), against the database's
+   own limit for the very same rows into the same, emptied table, one transaction per batch:
+   COPY on PostgreSQL, one prepared multi-row INSERT on SQLite; in alternating rounds, so
+   that the load of the (shared) machine weighs on both alike. The ratio is what the API
+   costs.
 2. The key check: ingest latency (one reading) with a key the service has never seen, i.e.
    asking the CMS, and with the same key again, from the cache; and the CMS's answer alone.
 3. `GET last` latency with 1,000,000 stored readings (bulk-loaded: 200 robots x 5,000).
@@ -34,7 +35,6 @@ import http.client
 import io
 import json
 import os
-import platform
 import random
 import statistics
 import sys
@@ -52,12 +52,12 @@ if str(REPO_ROOT) not in sys.path:  # allow `python bench/telemetry.py` as well 
 
 import httpx  # noqa: E402
 import psycopg2  # noqa: E402
-from sqlalchemy import delete, insert, text  # noqa: E402
+from sqlalchemy import delete, text  # noqa: E402
 
 from apis.common.database import make_engine  # noqa: E402
 from apis.telemetry.migrate import MIGRATIONS  # noqa: E402
 from apis.telemetry.tables import latest, readings  # noqa: E402
-from bench.harness import Cms, start_accounts_cms  # noqa: E402
+from bench.harness import Cms, Target, check_targets, machine, start_accounts_cms  # noqa: E402
 from tests.servers import Server, base_env, drop_database, start_server  # noqa: E402
 
 RESULTS = REPO_ROOT / "bench" / "results" / "telemetry.json"
@@ -67,7 +67,9 @@ SUBSCRIBERS = 100
 STORED = 1_000_000
 ROBOTS = 200
 CACHED_PER_KEY = 4  # requests with each probe key after its first
-AIMS = {"ingest_batch_100_share_of_raw": 0.5, "last_p99_ms": 10.0, "live_p99_ms": 100.0}
+# Issue #20: ingest at 70 % of the database's own limit (batches of 100 and 1,000); `last`
+# under 10 ms p99; live delivery under 100 ms p99.
+INGEST_SHARE, LAST_P99_MS, LIVE_P99_MS = 0.70, 10.0, 100.0
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -184,17 +186,58 @@ def post_all(base_url: str, key: str, bodies: list[bytes]) -> float:
         return time.perf_counter() - started
 
 
-def raw_insert(engine: Any, batches: list[list[dict[str, Any]]]) -> float:
-    """The same rows, one transaction per batch, straight into the table: seconds taken."""
+REFERENCE_COLUMNS = (
+    "robot_id", "ts", "seq", "x", "y", "z", "heading", "speed", "battery", "status", "extra",
+    "received_at",
+)  # fmt: skip
+
+
+def reference_insert(engine: Any, batches: list[list[dict[str, Any]]]) -> float:
+    """The database's own limit for the same rows, one transaction per batch: seconds taken.
+
+    PostgreSQL: COPY into the same table (same indexes, synchronous_commit=on). SQLite: one
+    prepared multi-row INSERT per transaction (WAL, synchronous=FULL, as the service runs).
+    The rows are made ready before the clock starts: only the database's work is timed.
+    """
     now = int(time.time() * 1000)
-    prepared = [
-        [{**row, "z": None, "extra": None, "received_at": now} for row in b] for b in batches
-    ]
-    started = time.perf_counter()
-    for batch in prepared:
-        with engine.begin() as connection:
-            connection.execute(insert(readings), batch)
-    return time.perf_counter() - started
+    rows = [
+        [tuple({**row, "z": None, "extra": None, "received_at": now}[c] for c in REFERENCE_COLUMNS)
+         for row in batch]
+        for batch in batches
+    ]  # fmt: skip
+    columns = ",".join(REFERENCE_COLUMNS)
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        if engine.dialect.name == "postgresql":
+            buffers = [
+                "".join(
+                    "\t".join(r"\N" if v is None else str(v) for v in values) + "\n"
+                    for values in batch
+                )
+                for batch in rows
+            ]
+            started = time.perf_counter()
+            for buffer in buffers:
+                cursor.copy_expert(
+                    f"COPY telemetry_readings ({columns}) FROM STDIN", io.StringIO(buffer)
+                )
+                raw.commit()
+        else:
+            marks = "(" + ",".join("?" * len(REFERENCE_COLUMNS)) + ")"
+            statements = {
+                n: f"INSERT INTO telemetry_readings ({columns}) VALUES "  # noqa: S608
+                + ",".join([marks] * n)
+                for n in {len(batch) for batch in rows}
+            }
+            flat = [tuple(v for values in batch for v in values) for batch in rows]
+            started = time.perf_counter()
+            for batch, params in zip(rows, flat, strict=True):
+                cursor.execute(statements[len(batch)], params)  # sqlite3 opens the transaction
+                raw.commit()
+        return time.perf_counter() - started
+    finally:
+        raw.close()
 
 
 def ingest(server: Server, engine: Any, accounts: dict[str, Any], quick: bool) -> dict:
@@ -209,9 +252,9 @@ def ingest(server: Server, engine: Any, accounts: dict[str, Any], quick: bool) -
         bodies = [json.dumps(b[0] if size == 1 else b).encode() for b in batches]
         empty(engine)
         post_all(server.base_url, key, bodies[: max(1, len(bodies) // 20)])  # warm-up
-        # Alternate HTTP and raw rounds on the emptied table, so that a change in the load of
+        # Alternate HTTP and reference rounds on the emptied table, so that a change in the load of
         # the machine during the run weighs on both alike.
-        http_seconds = raw_seconds = 0.0
+        http_seconds = ref_seconds = 0.0
         step = max(1, len(batches) // ROUNDS)
         for first in range(0, len(batches), step):
             empty(engine)
@@ -223,19 +266,19 @@ def ingest(server: Server, engine: Any, accounts: dict[str, Any], quick: bool) -
             expected = sum(len(batch) for batch in batches[first : first + step])
             assert stored == expected, f"{stored} stored of {expected}"
             empty(engine)
-            raw_seconds += raw_insert(engine, batches[first : first + step])
+            ref_seconds += reference_insert(engine, batches[first : first + step])
         empty(engine)
-        http_rate, raw_rate = count / http_seconds, count / raw_seconds
+        http_rate, ref_rate = count / http_seconds, count / ref_seconds
         figures[str(size)] = {
             "requests": requests,
             "readings": count,
             "http_readings_per_second": round(http_rate),
-            "raw_insert_readings_per_second": round(raw_rate),
-            "share_of_raw": round(http_rate / raw_rate, 3),
+            "reference_readings_per_second": round(ref_rate),
+            "share_of_reference": round(http_rate / ref_rate, 3),
         }
         print(
             f"  batch {size:>4}: {http_rate:>9.0f} readings/s over HTTP, "
-            f"{raw_rate:>9.0f} raw ({http_rate / raw_rate:.0%})"
+            f"{ref_rate:>9.0f} database limit ({http_rate / ref_rate:.0%})"
         )
     return figures
 
@@ -474,19 +517,24 @@ def run_backend(name: str, database_url: str, var_dir: Path, cms: Cms, quick: bo
         engine.dispose()
 
 
-def verdict(results: dict[str, Any]) -> dict[str, Any]:
-    aims = {}
+def targets(results: dict[str, Any]) -> list[Target]:
+    found = []
     for backend, figures in results.items():
-        share = figures["ingest"]["100"]["share_of_raw"]
-        aims[backend] = {
-            "ingest_batch_100_share_of_raw": share >= AIMS["ingest_batch_100_share_of_raw"],
-            "last_p99_ms": figures["last"]["one_robot"]["p99_ms"] < AIMS["last_p99_ms"],
-            "live_p99_ms": figures["live"]["p99_ms"] < AIMS["live_p99_ms"],
-        }
-    return aims
+        for size in ("100", "1000"):
+            share = figures["ingest"][size]["share_of_reference"]
+            found.append(
+                Target(f"{backend}: ingest, batches of {size}, share of the database's limit",
+                       share, INGEST_SHARE, "x", at_least=True)
+            )  # fmt: skip
+        found.append(
+            Target(f"{backend}: last, one robot, p99", figures["last"]["one_robot"]["p99_ms"],
+                   LAST_P99_MS, "ms")
+        )  # fmt: skip
+        found.append(Target(f"{backend}: live, p99", figures["live"]["p99_ms"], LIVE_P99_MS, "ms"))
+    return found
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -523,16 +571,15 @@ def main() -> None:
         "benchmark": "telemetry",
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "quick": args.quick,
-        "machine": {
-            "cpu_count": os.cpu_count(),
-            "platform": platform.platform(),
-            "python": platform.python_version(),
-        },
+        "machine": machine(),
         "setup": {
             "server": "python -m apis.telemetry (uvicorn, 1 worker), same machine as the clients",
             "ingest_clients": f"{CLIENTS} threads, keep-alive http.client",
             "durability": "SQLite WAL synchronous=FULL; PostgreSQL synchronous_commit=on",
-            "raw_insert": "SQLAlchemy Core executemany of the same rows, one transaction per batch",
+            "reference": (
+                "the database's own limit, one transaction per batch: COPY on PostgreSQL, one"
+                " prepared multi-row INSERT on SQLite; rows made ready before the clock starts"
+            ),
             "key_check": (
                 "keys verified by asking python -m cms (dev settings, SQLite, 1 worker) at"
                 " /internal/keys/<prefix>/, cached 20 s by the service; key_check: one reading"
@@ -540,13 +587,13 @@ def main() -> None:
                 f" {CACHED_PER_KEY} times cached"
             ),
         },
-        "aims": AIMS,
         "results": results,
-        "meets_aims": verdict(results),
     }
+    report["targets"], status = check_targets(targets(results))
     RESULTS.write_text(json.dumps(report, indent=2) + "\n")
     print(f"==> {RESULTS.relative_to(REPO_ROOT)}")
+    return status
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

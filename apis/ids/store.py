@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import csv
-import io
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -51,6 +49,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import FromClause
 
 from apis.common.key_directory import known_keys_table
+from apis.common.pg_copy import copy_rows
 from apis.common.timestamps import EARLIEST_MS, epoch_ms, from_epoch_ms
 from apis.ids.features import CATEGORICAL_FEATURES, CLASSES, FEATURE_NAMES
 from apis.ids.scoring import ATTACK, NORMAL_VERDICT, BatchScores
@@ -218,33 +217,11 @@ def insert_predictions(
             last: int = connection.execute(select(func.max(predictions.c.id))).scalar_one()
             return list(range(last - n + 1, last + 1))
         if connection.dialect.driver == "psycopg2":
-            return _copy_into_postgresql(connection, rows)
+            # About 3.5x faster than INSERT ... RETURNING in pages for 10,000 rows.
+            return copy_rows(connection, predictions.name, _INSERT_COLUMNS, rows)
         statement = predictions.insert().returning(predictions.c.id, sort_by_parameter_order=True)
         params = [dict(zip(_INSERT_COLUMNS, row, strict=True)) for row in rows]
         return list(connection.scalars(statement, params))
-
-
-def _copy_into_postgresql(connection: Connection, rows: list[tuple[Any, ...]]) -> list[int]:
-    """Take ids from the table's sequence, then COPY the rows in (CSV).
-
-    About 3.5x faster than INSERT ... RETURNING in pages for 10,000 rows. Ids are in
-    record order; other writers may take numbers in between, as with any insert.
-    """
-    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    cursor.execute(
-        "SELECT nextval(pg_get_serial_sequence('ids_predictions', 'id')) AS id "
-        "FROM generate_series(1, %s) ORDER BY id",
-        (len(rows),),
-    )
-    ids = [row[0] for row in cursor.fetchall()]
-    data = io.StringIO()
-    # CSV quoting covers commas, quotes and newlines; None is written unquoted: NULL.
-    csv.writer(data).writerows((i, *row) for i, row in zip(ids, rows, strict=True))
-    data.seek(0)
-    cursor.copy_expert(
-        f"COPY ids_predictions (id, {_COLUMN_LIST}) FROM STDIN WITH (FORMAT csv)", data
-    )
-    return ids
 
 
 def _unknown_names(scores: BatchScores) -> dict[int, str]:

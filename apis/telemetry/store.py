@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+import psycopg2.errors
 from sqlalchemy import Engine, and_, delete, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.sql.elements import ColumnElement
 
+from apis.common.pg_copy import copy_rows
 from apis.telemetry.schemas import ReadingIn, format_ms, now_ms
 from apis.telemetry.tables import NO_SEQ, NUMERIC_FIELDS, latest, readings
 
@@ -161,12 +163,9 @@ def insert_batches(engine: Engine, batches: Sequence[Sequence[ReadingIn]]) -> li
 
 def _write(connection: Connection, dialect_name: str, rows: list[Values]) -> dict[Values, int]:
     """Insert what is new; returns {(robot_id, ts, seq): id} of the rows stored now."""
-    new_ids: dict[Values, int] = {}
-    for start in range(0, len(rows), _ROWS_PER_STATEMENT):
-        chunk = rows[start : start + _ROWS_PER_STATEMENT]
-        flat = tuple(value for values in chunk for value in values)
-        result = connection.exec_driver_sql(_insert_sql(dialect_name, len(chunk)), flat)
-        new_ids.update(((robot, ts, seq), reading_id) for robot, ts, seq, reading_id in result)
+    new_ids = _copy_new(connection, rows) if connection.dialect.driver == "psycopg2" else None
+    if new_ids is None:
+        new_ids = _insert_new(connection, dialect_name, rows)
     newest: dict[str, tuple[int, Values]] = {}
     for values in rows:
         reading_id = new_ids.get(values[:3])
@@ -180,6 +179,36 @@ def _write(connection: Connection, dialect_name: str, rows: list[Values]) -> dic
         ]
         connection.execute(_advance_latest(dialect_name), latest_rows)
     return new_ids
+
+
+def _insert_new(connection: Connection, dialect_name: str, rows: list[Values]) -> dict[Values, int]:
+    """INSERT ... ON CONFLICT DO NOTHING: stores each new reading once, skips repeats."""
+    new_ids: dict[Values, int] = {}
+    for start in range(0, len(rows), _ROWS_PER_STATEMENT):
+        chunk = rows[start : start + _ROWS_PER_STATEMENT]
+        flat = tuple(value for values in chunk for value in values)
+        result = connection.exec_driver_sql(_insert_sql(dialect_name, len(chunk)), flat)
+        new_ids.update(((robot, ts, seq), reading_id) for robot, ts, seq, reading_id in result)
+    return new_ids
+
+
+def _copy_new(connection: Connection, rows: list[Values]) -> dict[Values, int] | None:
+    """PostgreSQL: COPY the readings in when none is a repeat; None when one is.
+
+    Repeats are retries, the exception: COPY (about 5x faster than the INSERT) is tried in a
+    savepoint, and a unique violation rolls it back for the INSERT path, which skips them.
+    """
+    keys = [values[:3] for values in rows]
+    if len(set(keys)) != len(keys):  # a repeat within the request: the INSERT keeps the first
+        return None
+    savepoint = connection.begin_nested()
+    try:
+        ids = copy_rows(connection, readings.name, _COLUMNS, rows)
+    except psycopg2.errors.UniqueViolation:
+        savepoint.rollback()
+        return None
+    savepoint.commit()
+    return dict(zip(keys, ids, strict=True))
 
 
 def latest_readings(engine: Engine, robots: Iterable[str] | None) -> list[dict[str, Any]]:

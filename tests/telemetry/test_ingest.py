@@ -1,5 +1,6 @@
 """POST /api/telemetry/ingest: stored once, acknowledged after commit, retries are safe."""
 
+import json
 from datetime import UTC, datetime
 
 from prometheus_client import REGISTRY
@@ -125,3 +126,23 @@ def test_answer_comes_after_commit(client, seed, make_api, engine):
     batch = [reading(robot, offset_ms=i) for i in range(100)]
     assert client.post(INGEST, json=batch, headers=seed.key("ana1_write")).status_code == 202
     assert stored_count(engine) == 100  # the fixture's engine: its own connection
+
+
+def test_values_come_back_exactly_as_sent_whatever_their_characters(client, seed, engine):
+    """PostgreSQL stores batches with COPY (CSV): quotes, commas, backslashes, line breaks,
+    non-ASCII text, NULLs and full-precision floats must come back unchanged, under the ids
+    the API announces to the latest table."""
+    robot = seed.robots["ana-rover-1"]
+    extra = {"note": 'a "quoted", comma\\back\nline\ttab', "name": "Zoë 机器人", "empty": ""}
+    batch = [
+        reading(robot, seq=1, x=0.1 + 0.2, y=-1e-300, z=None, extra=extra),
+        reading(robot, seq=2, x=987654.3210987654, z=2.5, extra=None),
+    ]
+    response = client.post(INGEST, json=batch, headers=seed.key("ana1_write"))
+    assert response.json() == {"accepted": 2, "duplicates": 0}
+    first, second = stored_rows(engine)
+    assert (first.x, first.y, first.z) == (0.1 + 0.2, -1e-300, None)
+    assert json.loads(first.extra) == extra
+    assert (second.x, second.z, second.extra) == (987654.3210987654, 2.5, None)
+    last = client.get("/api/telemetry/last", params={"robot": robot}, headers=seed.key("ana_read"))
+    assert last.json()["readings"][0]["id"] == second.id
