@@ -81,19 +81,20 @@ test: $(INSTALLED) $(CHECKOV_VENV)/.installed system-packages ## Run every test:
 test-fast: $(INSTALLED) ## Run the tests without the browser
 	@$(PY) -m pytest -m "not e2e" $(PYTEST_ARGS)
 
-bench: $(INSTALLED) ## Run the benchmarks; figures go to bench/results/
-	@echo "==> IDS model (in process)"
-	@$(PY) -m bench.ids_model
-	@echo "==> IDS API (predict over HTTP and in process)"
-	@$(PY) -m bench.ids_api
-	@echo "==> Catalogue and product pages (200 products, 2 workers)"
-	@$(PY) -m bench.catalogue
-	@echo "==> Page cache: home, catalogue, product, cold and warm (SQLite; PostgreSQL+Redis when reachable)"
-	@$(PY) -m bench.pages
-	@echo "==> Telemetry API (SQLite, and PostgreSQL when reachable)"
-	@$(PY) -m bench.telemetry
-	@echo "==> Memory: the gateway with all three apps, and a CMS worker alone"
-	@$(PY) -m bench.memory
+bench: $(INSTALLED) ## Run the benchmarks (bench/results/); fails if a figure misses its target
+	@status=0; \
+	echo "==> IDS model (in process)"; $(PY) -m bench.ids_model || status=1; \
+	echo "==> IDS API (predict over HTTP and in process)"; $(PY) -m bench.ids_api || status=1; \
+	echo "==> Catalogue and product pages (200 products, 2 workers)"; \
+	$(PY) -m bench.catalogue || status=1; \
+	echo "==> Pages: home, catalogue, product, Buddy, cold and warm (SQLite; PostgreSQL+Redis when reachable)"; \
+	$(PY) -m bench.pages || status=1; \
+	echo "==> Telemetry API (SQLite, and PostgreSQL when reachable)"; \
+	$(PY) -m bench.telemetry || status=1; \
+	echo "==> Memory: the gateway with all three apps, and a CMS worker alone"; \
+	$(PY) -m bench.memory || status=1; \
+	if [ $$status -ne 0 ]; then echo "==> Some targets were missed: see MISSED above"; fi; \
+	exit $$status
 
 lint: $(INSTALLED) ## ruff format --check, ruff check, the import contracts (cms and apis apart), mypy
 	@$(VENV)/bin/ruff format --check .

@@ -1,0 +1,89 @@
+"""Where an uncached page's CPU goes: the method behind issue #20's page targets.
+
+Run from the repository root:
+    .venv/bin/python -m bench.profile_page /es/ /es/tienda/ [--requests 50] [--top 30]
+
+Sets up a production-settings site in a throw-away folder as bench.pages does (SQLite, the
+demo site in 8 languages; about a minute), turns the page cache off, then for each path:
+renders it a few times to warm up, counts its queries, and profiles `--requests` renders
+with cProfile in process (django.test.Client, no HTTP). Prints CPU ms per request, the
+query count and the functions with the most cumulative and own time. Nothing is written:
+commit what the profile taught, not its output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+if str(REPO_ROOT) not in sys.path:  # allow `python bench/profile_page.py` as well as `-m`
+    sys.path.insert(0, str(REPO_ROOT))
+
+from bench.pages import prepare  # noqa: E402
+
+WARMUP = 5
+
+
+def profile(path: str, requests: int, top: int) -> None:
+    from django.db import connection
+    from django.test import Client
+
+    client = Client(HTTP_HOST="localhost")
+    for _ in range(WARMUP):
+        response = client.get(path)
+        if response.status_code != 200:
+            raise SystemExit(f"{path}: HTTP {response.status_code}; give a page that answers 200")
+    queries: list[str] = []
+
+    def count(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    # A wrapper sees every query, whatever DEBUG is and however often the connection closes.
+    with connection.execute_wrapper(count):
+        client.get(path)
+    profiler = cProfile.Profile()
+    started = time.process_time()
+    profiler.enable()
+    for _ in range(requests):
+        client.get(path)
+    profiler.disable()
+    cpu_ms = (time.process_time() - started) * 1000 / requests
+    print(f"\n==> {path}: {cpu_ms:.1f} ms CPU/request (profiled), {len(queries)} queries")
+    stats = pstats.Stats(profiler)
+    for order in ("cumulative", "tottime"):
+        print(f"--- by {order} time, top {top}")
+        stats.sort_stats(order).print_stats(top)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.profile_page",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("paths", nargs="+", help="site paths, e.g. /es/ /es/tienda/tempo-3/")
+    parser.add_argument("--requests", type=int, default=50, help="profiled renders per path")
+    parser.add_argument("--top", type=int, default=30, help="functions listed per ordering")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="croody-profile-") as tmp:
+        print("setting up a production-settings site (SQLite; about a minute)")
+        env = prepare(Path(tmp) / "site", PAGE_CACHE_SECONDS="0")
+        os.environ.update(env)
+        import django
+
+        django.setup()
+        for path in args.paths:
+            profile(path, args.requests, args.top)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
