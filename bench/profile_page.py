@@ -31,7 +31,7 @@ from bench.pages import prepare  # noqa: E402
 WARMUP = 5
 
 
-def profile(path: str, requests: int, top: int) -> None:
+def profile(path: str, requests: int, top: int, show_queries: bool = False) -> None:
     from django.db import connection
     from django.test import Client
 
@@ -57,6 +57,9 @@ def profile(path: str, requests: int, top: int) -> None:
     profiler.disable()
     cpu_ms = (time.process_time() - started) * 1000 / requests
     print(f"\n==> {path}: {cpu_ms:.1f} ms CPU/request (profiled), {len(queries)} queries")
+    if show_queries:
+        for number, sql in enumerate(queries, start=1):
+            print(f"  {number:3}. {sql[:300]}")
     stats = pstats.Stats(profiler)
     for order in ("cumulative", "tottime"):
         print(f"--- by {order} time, top {top}")
@@ -72,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("paths", nargs="+", help="site paths, e.g. /es/ /es/tienda/tempo-3/")
     parser.add_argument("--requests", type=int, default=50, help="profiled renders per path")
     parser.add_argument("--top", type=int, default=30, help="functions listed per ordering")
+    parser.add_argument("--queries", action="store_true", help="list each query's SQL too")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="croody-profile-") as tmp:
         print("setting up a production-settings site (SQLite; about a minute)")
@@ -81,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
 
         django.setup()
         for path in args.paths:
-            profile(path, args.requests, args.top)
+            profile(path, args.requests, args.top, args.queries)
     return 0
 
 

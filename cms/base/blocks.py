@@ -12,6 +12,8 @@ from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.images.blocks import ImageChooserBlock
 
+from cms.base.locales import localized
+
 RICH_TEXT_FEATURES = ["bold", "italic", "link", "ol", "ul", "h3", "h4"]
 
 
@@ -318,8 +320,8 @@ class LinkValue(blocks.StructValue):
         page = self.get("page")
         if page:
             # A menu translated by wagtail-localize points at translated pages already;
-            # .localized also covers pages chosen in a locale without a translation.
-            return page.localized.url or ""
+            # localized() also covers pages chosen in a locale without a translation.
+            return localized(page).url or ""
         return self.get("url") or ""
 
 

@@ -5,10 +5,11 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import StreamField
-from wagtail.models import Locale, Page, PreviewableMixin, TranslatableMixin
+from wagtail.models import Page, PreviewableMixin, TranslatableMixin
 from wagtail.snippets.models import register_snippet
 
 from cms.base.blocks import LinkBlock, SocialLinkBlock
+from cms.base.locales import active_locale, default_locale
 
 
 class BasePage(Page):
@@ -36,9 +37,8 @@ class BasePage(Page):
 class LocalizedSnippetQuerySet(models.QuerySet[Any]):
     def for_active_locale(self) -> Any:  # the snippet, or None
         """The visitor's language version, or the default language's while none exists."""
-        active = Locale.get_active()
-        return self.filter(locale=active).first() or (
-            self.filter(locale=Locale.get_default()).first()
+        return self.filter(locale=active_locale()).first() or (
+            self.filter(locale=default_locale()).first()
         )
 
 

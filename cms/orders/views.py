@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from wagtail.models import Locale
 
+from cms.base.locales import active_locale
 from cms.base.security_events import csrf_failure
 from cms.orders import money
 from cms.orders.cart import Cart, CartLine
@@ -35,7 +35,7 @@ SESSION_ORDERS = "orders_placed"  # references of the orders placed in this sess
 def _cart_page(request: HttpRequest, status: int = 200, **context: Any) -> HttpResponse:
     lines = Cart(request).lines()
     context.update(_summary(lines, country=None))
-    shop = ProductIndexPage.objects.live().filter(locale=Locale.get_active()).first()
+    shop = ProductIndexPage.objects.live().filter(locale=active_locale()).first()
     context["shop_url"] = shop.get_url(request) if shop else ""
     return render(request, "orders/cart.html", context, status=status)
 

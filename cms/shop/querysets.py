@@ -17,6 +17,7 @@ from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.images import get_image_model
 from wagtail.models import Locale, PageManager, PageQuerySet
 
+from cms.base.locales import active_locale
 from cms.shop.search import query_terms, sku_term, suggest
 
 if TYPE_CHECKING:  # the models import this module
@@ -62,7 +63,7 @@ class ProductCategoryQuerySet(models.QuerySet["ProductCategory"]):
 class ProductQuerySet(PageQuerySet):
     def in_locale(self, locale: Locale | int | None = None) -> "ProductQuerySet":
         """Products in `locale` (a Locale or its id), by default the visitor's language."""
-        return self.filter(locale=locale or Locale.get_active())
+        return self.filter(locale=locale or active_locale())
 
     def catalogue(self, locale: Locale | int | None = None) -> "ProductQuerySet":
         """What a visitor may see: live, public, in their language."""

@@ -7,9 +7,10 @@ from django.conf import settings
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language, get_language_info
-from wagtail.models import Locale, Page
+from wagtail.models import Page
 
 from cms.base.language_switch import carried_query, switch_params
+from cms.base.locales import default_locale, localized
 from cms.base.localization import live_translations, untranslated_original
 from cms.base.site_url import absolute_url
 
@@ -82,6 +83,12 @@ def shown_instead(context: template.Context) -> ShownInstead | None:
     return ShownInstead(info["code"], info["name_translated"], "rtl" if info["bidi"] else "ltr")
 
 
+@register.filter
+def localized_url(page: Page) -> str:
+    """`page.localized.url` without a query for the active Locale (cms.base.locales)."""
+    return localized(page).url or ""
+
+
 @register.simple_tag(takes_context=True)
 def canonical_url(context: template.Context) -> str:
     """The page's own URL, or the original's for an alias: the same text has one address."""
@@ -118,7 +125,7 @@ def language_alternates(context: template.Context) -> SafeString:
     links = format_html_join(
         "\n", '<link rel="alternate" hreflang="{}" href="{}">', sorted(absolute.items())
     )
-    default = absolute.get(Locale.get_default().language_code)
+    default = absolute.get(default_locale().language_code)
     if default:
         links += format_html('\n<link rel="alternate" hreflang="x-default" href="{}">', default)
     return links
