@@ -46,6 +46,13 @@ class Migrations:
 
     def upgrade(self, engine: Engine, revision: str = "head") -> None:
         """Bring the schema to `revision`; a no-op when it is already there."""
+        self._run("upgrade", engine, revision)
+
+    def downgrade(self, engine: Engine, revision: str) -> None:
+        """Take the schema back to `revision` (an operator's rollback; services only upgrade)."""
+        self._run("downgrade", engine, revision)
+
+    def _run(self, direction: str, engine: Engine, revision: str) -> None:
         from alembic import command
         from alembic.config import Config
 
@@ -57,7 +64,7 @@ class Migrations:
             config.set_main_option("script_location", str(self.scripts))
             config.attributes["connection"] = connection
             config.attributes["version_table"] = self.version_table
-            command.upgrade(config, revision)
+            getattr(command, direction)(config, revision)
 
 
 @contextmanager

@@ -11,7 +11,7 @@ from apis.common.database import make_engine
 from apis.telemetry.migrate import MIGRATIONS
 from apis.telemetry.schemas import format_ms, now_ms
 from apis.telemetry.settings import get_settings
-from apis.telemetry.store import prune
+from apis.telemetry.store import drop_expired_partitions, prune
 
 UNIT_MS = {"s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000, "w": 604_800_000}
 
@@ -44,8 +44,10 @@ def parser() -> argparse.ArgumentParser:
         "prune",
         help="delete readings older than a given age, in batches",
         description=(
-            "Delete readings whose timestamp is older than --older-than, in small batches so "
-            "ingest goes on meanwhile. Each robot's latest reading stays available."
+            "Delete readings whose timestamp is older than --older-than. On PostgreSQL, months "
+            "entirely older are dropped whole (readings are partitioned by month); the rest "
+            "goes in small batches so ingest goes on meanwhile. Each robot's latest reading "
+            "stays available."
         ),
         epilog="example: python -m apis.telemetry prune --older-than 30d",
     )
@@ -72,6 +74,8 @@ def main(argv: list[str]) -> int:
         MIGRATIONS.upgrade(engine)
         cutoff = now_ms() - args.older_than
         started = time.monotonic()
+        for relname in drop_expired_partitions(engine, cutoff):
+            print(f"dropped {relname}: a whole month before {format_ms(cutoff)}")
         total = 0
         for deleted in prune(engine, cutoff, args.batch_size):
             total += deleted

@@ -12,6 +12,7 @@ from pydantic.json_schema import models_json_schema
 from sqlalchemy.exc import OperationalError
 
 from apis.common.app import create_api
+from apis.telemetry import partitions
 from apis.telemetry.live import LiveHub
 from apis.telemetry.migrate import MIGRATIONS
 from apis.telemetry.routes import router
@@ -28,6 +29,7 @@ log = logging.getLogger("croody.telemetry")
 
 def _migrate(app: FastAPI) -> None:
     MIGRATIONS.upgrade(app.state.engine)
+    partitions.prepare(app.state.engine)  # PostgreSQL: this month's and its neighbours'
 
 
 def _background(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:

@@ -17,14 +17,18 @@ import psycopg2.errors
 from sqlalchemy import Engine, and_, delete, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
 from apis.common.pg_copy import copy_rows
+from apis.telemetry import partitions
 from apis.telemetry.schemas import ReadingIn, format_ms, now_ms
 from apis.telemetry.tables import NO_SEQ, NUMERIC_FIELDS, latest, readings
 
 # SQLite has one writer at a time; queueing writers here is cheaper than SQLite's busy retries.
 _sqlite_writer = threading.Lock()
+# PostgreSQL: the months whose partition this process knows exists.
+_months = partitions.KnownMonths()
 
 
 Values = tuple[Any, ...]  # one reading in _COLUMNS order
@@ -148,8 +152,7 @@ def insert_batches(engine: Engine, batches: Sequence[Sequence[ReadingIn]]) -> li
         with _sqlite_writer, engine.begin() as connection:
             new_ids = _write(connection, engine.dialect.name, rows)
     else:
-        with engine.begin() as connection:
-            new_ids = _write(connection, engine.dialect.name, rows)
+        new_ids = _write_partitioned(engine, rows)
     outcomes = []
     for batch_rows in per_batch:
         stored = []
@@ -159,6 +162,27 @@ def insert_batches(engine: Engine, batches: Sequence[Sequence[ReadingIn]]) -> li
                 stored.append((reading_id, values))
         outcomes.append(IngestOutcome(len(stored), len(batch_rows) - len(stored), stored))
     return outcomes
+
+
+def _write_partitioned(engine: Engine, rows: list[Values]) -> dict[Values, int]:
+    """PostgreSQL: the readings' months get their partitions first; if one was dropped by
+    another process's retention since, the write fails as a whole and is made once more."""
+    for attempt in (1, 2):
+        _months.ensure(engine, (values[1] for values in rows))
+        try:
+            with engine.begin() as connection:
+                return _write(connection, engine.dialect.name, rows)
+        except (psycopg2.errors.CheckViolation, IntegrityError) as error:
+            if attempt == 2 or not _no_partition(error):
+                raise
+            _months.forget()
+    raise AssertionError("unreachable")
+
+
+def _no_partition(error: Exception) -> bool:
+    """PostgreSQL's "no partition of relation found for row" (a check violation)."""
+    cause = error.orig if isinstance(error, IntegrityError) else error
+    return isinstance(cause, psycopg2.errors.CheckViolation) and "no partition" in str(cause)
 
 
 def _write(connection: Connection, dialect_name: str, rows: list[Values]) -> dict[Values, int]:
@@ -362,8 +386,9 @@ def readings_after(
 def prune(engine: Engine, older_than_ms: int, batch_size: int) -> Iterator[int]:
     """Delete readings with ts < older_than_ms in batches; yields each batch's count.
 
-    Small transactions keep the writer lock short, so ingest goes on while pruning.
-    The latest table keeps each robot's last state.
+    On PostgreSQL, call drop_expired_partitions first: whole months go at once, and only the
+    month the cutoff falls in is left to delete here. Small transactions keep the writer lock
+    short, so ingest goes on while pruning. The latest table keeps each robot's last state.
     """
     oldest = (
         select(readings.c.id)
@@ -382,6 +407,24 @@ def prune(engine: Engine, older_than_ms: int, batch_size: int) -> Iterator[int]:
         if not deleted.rowcount:
             return
         yield deleted.rowcount
+
+
+def drop_expired_partitions(engine: Engine, older_than_ms: int) -> list[str]:
+    """PostgreSQL: drop the partition of every month entirely before `older_than_ms`, at
+    once whatever its size (no rows deleted one by one, no table bloat); their names."""
+    if engine.dialect.name != "postgresql":
+        return []
+    with engine.connect() as connection:
+        months = partitions.existing(connection)
+    dropped = []
+    for month, relname in sorted(months.items()):
+        if partitions.bounds(month)[1] <= older_than_ms:
+            with engine.begin() as connection:
+                connection.exec_driver_sql(f"DROP TABLE IF EXISTS {relname}")
+            dropped.append(relname)
+    if dropped:
+        _months.forget()
+    return dropped
 
 
 def delete_robot_readings(engine: Engine, robot_id: str, batch_size: int = 10_000) -> int:

@@ -203,16 +203,7 @@ def test_the_triage_migration_keeps_predictions_and_goes_back(
 
 
 def _downgrade(engine: Engine, revision: str) -> None:
-    """Alembic's downgrade on the service's scripts (the service itself only upgrades)."""
-    from alembic import command
-    from alembic.config import Config
-
-    with engine.begin() as connection:
-        config = Config()
-        config.set_main_option("script_location", str(migrate.MIGRATIONS.scripts))
-        config.attributes["connection"] = connection
-        config.attributes["version_table"] = migrate.VERSION_TABLE
-        command.downgrade(config, revision)
+    migrate.MIGRATIONS.downgrade(engine, revision)
 
 
 # -- over HTTP -------------------------------------------------------------------------------
