@@ -69,11 +69,11 @@ def localized(obj: _T) -> _T:
     """`obj.localized` without the Locale query: its live version in the active language,
     else itself (a draft translation never replaces it)."""
     locale = active_locale()
-    if obj.locale_id == locale.id:  # type: ignore[attr-defined]
+    if obj.locale_id == locale.id:
         return obj
     resolved = getattr(obj, _RESOLVED, None)
     if resolved is not None and resolved[0] == locale.id:
-        return resolved[1]  # type: ignore[no-any-return]
+        return resolved[1]
     version = obj.get_translation_or_none(locale)
     if version is None or (isinstance(version, DraftStateMixin) and not version.live):
         return obj
