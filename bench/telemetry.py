@@ -18,8 +18,11 @@ For each database, against `python -m apis.telemetry` (uvicorn, one worker) on a
    costs.
 2. The key check: ingest latency (one reading) with a key the service has never seen, i.e.
    asking the CMS, and with the same key again, from the cache; and the CMS's answer alone.
-3. `GET last` latency with 1,000,000 stored readings (bulk-loaded: 200 robots x 5,000).
-4. Live delivery latency: 100 SSE subscribers; each reading carries its send time, and each
+3. `GET last` latency with 1,000,000 stored readings (bulk-loaded: 200 robots x 5,000). It
+   reads the latest table (one row per robot), so its cost does not grow with the readings.
+4. `GET query` with `bucket` (1h and 1d, avg and last) over 30 days of one robot at 1 Hz
+   (2,592,000 readings, bulk-loaded), 7 requests each after a warm-up.
+5. Live delivery latency: 100 SSE subscribers; each reading carries its send time, and each
    subscriber notes when it arrives (same machine, same clock).
 
 PostgreSQL: TELEMETRY_BENCH_POSTGRES_URL, else DATABASE_URL when it is PostgreSQL, else
@@ -69,7 +72,9 @@ ROBOTS = 200
 CACHED_PER_KEY = 4  # requests with each probe key after its first
 # Issue #20: ingest at 70 % of the database's own limit (batches of 100 and 1,000); `last`
 # under 10 ms p99; live delivery under 100 ms p99.
-INGEST_SHARE, LAST_P99_MS, LIVE_P99_MS = 0.70, 10.0, 100.0
+# `query` in buckets over 30 days of one robot at 1 Hz under 100 ms.
+INGEST_SHARE, LAST_P99_MS, LIVE_P99_MS, HISTORY_MS = 0.70, 10.0, 100.0, 100.0
+HISTORY_DAYS = 30
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -340,10 +345,11 @@ def key_check(server: Server, engine: Any, cms: Cms, quick: bool) -> dict:
 # --- 3. last with a million readings ---------------------------------------------------------
 
 
-def bulk_load(engine: Any, robots: list[str], per_robot: int) -> float:
-    """STORED readings straight into the tables (COPY on PostgreSQL), and the latest table."""
+def bulk_load(engine: Any, robots: list[str], per_robot: int, start_ms: int | None = None) -> float:
+    """`per_robot` readings a second apart from `start_ms` (default: 20 days ago) straight into
+    the tables (COPY on PostgreSQL), and the latest table."""
     started = time.perf_counter()
-    start_ms = int(time.time() * 1000) - 20 * 86_400_000
+    start_ms = start_ms or int(time.time() * 1000) - 20 * 86_400_000
     columns = "robot_id,ts,seq,x,y,heading,speed,battery,status,received_at"
     if engine.dialect.name == "postgresql":
         raw = engine.raw_connection()
@@ -432,7 +438,53 @@ def last_latency(server: Server, engine: Any, accounts: dict[str, Any], quick: b
     return figures
 
 
-# --- 4. live delivery ------------------------------------------------------------------------
+# --- 4. history in buckets ------------------------------------------------------------------
+
+
+def history_query(server: Server, engine: Any, accounts: dict[str, Any], quick: bool) -> dict:
+    """`query` with `bucket` over 30 days of one robot at 1 Hz (3 days with --quick)."""
+    days = 3 if quick else HISTORY_DAYS
+    end_ms = int(time.time()) * 1000
+    start_ms = end_ms - days * 86_400_000
+    empty(engine)
+    load_seconds = bulk_load(engine, ["bench-history"], days * 86_400, start_ms)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as connection:  # fresh statistics, as autovacuum would make them
+            connection.execute(text("ANALYZE telemetry_readings"))
+    key = accounts["keys"]["staff_read"]["key"]
+    figures: dict[str, Any] = {
+        "stored_readings": days * 86_400,
+        "days": days,
+        "bulk_load_seconds": round(load_seconds, 1),
+    }
+    with httpx.Client(
+        base_url=server.base_url, headers={"Authorization": f"Bearer {key}"}, timeout=120
+    ) as client:
+        for bucket in ("1h", "1d"):
+            for agg in ("avg", "last"):
+                params = {
+                    "robot": "bench-history",
+                    "from": str(start_ms),
+                    "to": str(end_ms),
+                    "bucket": bucket,
+                    "agg": agg,
+                    "limit": "1000",
+                }
+                client.get("/api/telemetry/query", params=params)  # warm-up
+                samples = []
+                for _ in range(3 if quick else 7):
+                    started = time.perf_counter()
+                    response = client.get("/api/telemetry/query", params=params)
+                    samples.append((time.perf_counter() - started) * 1000)
+                    assert response.status_code == 200, response.text
+                figures[f"{bucket}_{agg}"] = summary(samples)
+                print(f"  query, {days} days in {bucket} buckets, {agg}: "
+                      f"p50 {figures[f'{bucket}_{agg}']['p50_ms']} ms")  # fmt: skip
+    empty(engine)
+    return figures
+
+
+# --- 5. live delivery ------------------------------------------------------------------------
 
 
 async def live_latency(server: Server, accounts: dict[str, Any], quick: bool) -> dict:
@@ -510,6 +562,7 @@ def run_backend(name: str, database_url: str, var_dir: Path, cms: Cms, quick: bo
             "ingest": ingest(server, engine, accounts, quick),
             "key_check": key_check(server, engine, cms, quick),
             "last": last_latency(server, engine, accounts, quick),
+            "history": history_query(server, engine, accounts, quick),
             "live": asyncio.run(live_latency(server, accounts, quick)),
         }
     finally:
@@ -531,6 +584,12 @@ def targets(results: dict[str, Any]) -> list[Target]:
                    LAST_P99_MS, "ms")
         )  # fmt: skip
         found.append(Target(f"{backend}: live, p99", figures["live"]["p99_ms"], LIVE_P99_MS, "ms"))
+        days = figures["history"]["days"]
+        for name in ("1h_avg", "1h_last"):
+            found.append(
+                Target(f"{backend}: query, {days} days in buckets ({name}), p50",
+                       figures["history"][name]["p50_ms"], HISTORY_MS, "ms")
+            )  # fmt: skip
     return found
 
 
