@@ -151,6 +151,22 @@ def reading(robot_id: str, /, offset_ms: int = 0, **fields: Any) -> dict[str, An
     return values
 
 
+def stored_row(robot_id: str, ts: int, received_at: int | None = None, seq: int = -1) -> dict:
+    """A readings-table row for tests that insert directly (bypassing ingest)."""
+    return {
+        "robot_id": robot_id,
+        "ts": ts,
+        "seq": seq,
+        "x": 0.0,
+        "y": 0.0,
+        "heading": 0.0,
+        "speed": 0.0,
+        "battery": 50.0,
+        "status": "idle",
+        "received_at": ts if received_at is None else received_at,
+    }
+
+
 def stored_count(engine: Engine) -> int:
     with engine.connect() as connection:
         return connection.scalar(select(func.count()).select_from(readings)) or 0

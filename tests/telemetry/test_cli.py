@@ -15,6 +15,8 @@ from apis.telemetry.schemas import now_ms
 from apis.telemetry.tables import latest, metadata, readings
 from tests.servers import REPO
 
+from .conftest import stored_row
+
 DAY = 86_400_000
 
 
@@ -62,18 +64,7 @@ def test_migrate_creates_a_fresh_database(tmp_path):
 def seed_ages(engine, robot: str, days_old: list[float]) -> None:
     now = now_ms()
     rows = [
-        {
-            "robot_id": robot,
-            "ts": int(now - age * DAY),
-            "seq": n,
-            "x": 0.0,
-            "y": 0.0,
-            "heading": 0.0,
-            "speed": 0.0,
-            "battery": 50.0,
-            "status": "idle",
-            "received_at": now,
-        }
+        stored_row(robot, int(now - age * DAY), received_at=now, seq=n)
         for n, age in enumerate(days_old)
     ]
     with engine.begin() as connection:

@@ -15,11 +15,10 @@ from apis.common.database import make_engine
 from apis.common.timestamps import epoch_ms
 from apis.telemetry import partitions, store
 from apis.telemetry.migrate import MIGRATIONS
-from apis.telemetry.schemas import now_ms
 from apis.telemetry.tables import readings
 from tests.servers import drop_database, fresh_database_url
 
-from .conftest import RUN_ID, reading, stored_count
+from .conftest import RUN_ID, reading, stored_count, stored_row
 
 INGEST = "/api/telemetry/ingest"
 DAY = 86_400_000
@@ -38,21 +37,6 @@ def ms(year: int, month: int, day: int = 1, hour: int = 0) -> int:
 def months_present(engine: Engine) -> set[partitions.Month]:
     with engine.connect() as connection:
         return set(partitions.existing(connection))
-
-
-def row(robot: str, ts: int, seq: int = -1) -> dict:
-    return {
-        "robot_id": robot,
-        "ts": ts,
-        "seq": seq,
-        "x": 0.0,
-        "y": 0.0,
-        "heading": 0.0,
-        "speed": 0.0,
-        "battery": 50.0,
-        "status": "idle",
-        "received_at": now_ms(),
-    }
 
 
 def test_the_table_is_partitioned_by_month_with_this_years_months_ready(engine):
@@ -96,9 +80,11 @@ def test_a_month_dropped_by_another_process_is_made_again(client, seed, engine):
 
 def test_retention_drops_whole_months_and_deletes_the_rest_row_by_row(engine):
     cutoff = ms(2026, 3, 15)
-    rows = [row("r1", ms(2026, 1, 10), n) for n in range(4)]  # January: a whole old month
-    rows += [row("r1", ms(2026, 3, 1), n) for n in range(3)]  # March, before the cutoff
-    rows += [row("r1", ms(2026, 3, 20), n) for n in range(2)]  # March, after it
+    rows = [
+        stored_row("r1", ms(2026, 1, 10), seq=n) for n in range(4)
+    ]  # January: a whole old month
+    rows += [stored_row("r1", ms(2026, 3, 1), seq=n) for n in range(3)]  # March, before the cutoff
+    rows += [stored_row("r1", ms(2026, 3, 20), seq=n) for n in range(2)]  # March, after it
     with engine.begin() as connection:
         partitions.create(connection, {(2026, 1), (2026, 2), (2026, 3)})
         connection.execute(insert(readings), rows)
@@ -120,7 +106,10 @@ def test_the_migration_keeps_every_reading_both_ways(engine):
     other = make_engine(url)
     try:
         MIGRATIONS.upgrade(other, "0002")
-        before = [row("r1", ms(2001, 7, 4), 1), row("r1", ms(2026, 11, 30), 2)]
+        before = [
+            stored_row("r1", ms(2001, 7, 4), seq=1),
+            stored_row("r1", ms(2026, 11, 30), seq=2),
+        ]
         with other.begin() as connection:
             connection.execute(insert(readings), before)
         MIGRATIONS.upgrade(other)
@@ -128,7 +117,7 @@ def test_the_migration_keeps_every_reading_both_ways(engine):
         with other.begin() as connection:
             assert connection.scalar(select(func.count()).select_from(readings)) == 2
             # Ids go on from the same sequence.
-            connection.execute(insert(readings), [row("r1", ms(2026, 12, 1), 3)])
+            connection.execute(insert(readings), [stored_row("r1", ms(2026, 12, 1), seq=3)])
             ids = connection.scalars(select(readings.c.id).order_by(readings.c.id)).all()
         assert ids == [1, 2, 3]
         MIGRATIONS.downgrade(other, "0002")

@@ -13,7 +13,7 @@ from apis.telemetry.stats import STATS_TTL_SECONDS, StatsCache, fleet_stats, sta
 from apis.telemetry.tables import latest, readings
 from croody_core.fleet import ONLINE_WITHIN_MS
 
-from .conftest import reading
+from .conftest import reading, stored_row
 
 STATS = "/api/telemetry/stats"
 INGEST = "/api/telemetry/ingest"
@@ -22,21 +22,6 @@ HOUR = 60 * MINUTE
 # A fixed "now": 00:30 UTC, so the last hour reaches back into yesterday.
 NOW = int(datetime(2026, 3, 10, 0, 30, tzinfo=UTC).timestamp() * 1000)
 MIDNIGHT = NOW - 30 * MINUTE
-
-
-def _row(robot: str, ts: int, received_at: int, seq: int = -1) -> dict:
-    return {
-        "robot_id": robot,
-        "ts": ts,
-        "seq": seq,
-        "x": 0.0,
-        "y": 0.0,
-        "heading": 0.0,
-        "speed": 0.0,
-        "battery": 50.0,
-        "status": "idle",
-        "received_at": received_at,
-    }
 
 
 def store_rows(engine: Engine, rows: list[dict]) -> None:
@@ -68,10 +53,11 @@ def test_online_is_the_fleet_views_definition_received_within_two_minutes(engine
     store_rows(
         engine,
         [
-            _row("just-now", NOW - 1_000, NOW - 1_000),
-            _row("on-the-edge", NOW - 5 * MINUTE, NOW - ONLINE_WITHIN_MS),  # `<=`, as RobotState
-            _row("just-gone", NOW - 2_000, NOW - ONLINE_WITHIN_MS - 1),
-            _row("last-week", NOW - 7 * 24 * HOUR, NOW - 7 * 24 * HOUR),
+            stored_row("just-now", NOW - 1_000, NOW - 1_000),
+            # `<=`, as RobotState:
+            stored_row("on-the-edge", NOW - 5 * MINUTE, NOW - ONLINE_WITHIN_MS),
+            stored_row("just-gone", NOW - 2_000, NOW - ONLINE_WITHIN_MS - 1),
+            stored_row("last-week", NOW - 7 * 24 * HOUR, NOW - 7 * 24 * HOUR),
         ],
     )
     figures = fleet_stats(engine, NOW)
@@ -86,14 +72,14 @@ def test_online_is_the_fleet_views_definition_received_within_two_minutes(engine
 
 def test_readings_are_counted_in_the_last_hour_and_since_midnight_utc(engine):
     rows = [
-        _row("r1", NOW - 2 * MINUTE, NOW),  # today, last hour
-        _row("r1", NOW - 29 * MINUTE, NOW),  # today, last hour
-        _row("r1", MIDNIGHT, NOW),  # today (from 00:00:00.000), last hour
-        _row("r2", MIDNIGHT - 1, NOW),  # yesterday, last hour
-        _row("r2", NOW - HOUR, NOW),  # yesterday, last hour (from an hour ago, inclusive)
-        _row("r2", NOW - HOUR - 1, NOW),  # neither
-        _row("r3", NOW - 30 * HOUR, NOW - 30 * HOUR),  # neither
-        _row("r3", NOW + 4 * MINUTE, NOW),  # a robot clock a little ahead: it was just sent
+        stored_row("r1", NOW - 2 * MINUTE, NOW),  # today, last hour
+        stored_row("r1", NOW - 29 * MINUTE, NOW),  # today, last hour
+        stored_row("r1", MIDNIGHT, NOW),  # today (from 00:00:00.000), last hour
+        stored_row("r2", MIDNIGHT - 1, NOW),  # yesterday, last hour
+        stored_row("r2", NOW - HOUR, NOW),  # yesterday, last hour (from an hour ago, inclusive)
+        stored_row("r2", NOW - HOUR - 1, NOW),  # neither
+        stored_row("r3", NOW - 30 * HOUR, NOW - 30 * HOUR),  # neither
+        stored_row("r3", NOW + 4 * MINUTE, NOW),  # a robot clock a little ahead: it was just sent
     ]
     store_rows(engine, rows)
     figures = fleet_stats(engine, NOW)
@@ -127,7 +113,7 @@ def test_figures_are_counted_at_most_once_per_ttl(client, engine):
     first = client.get(STATS)
     max_age = int(first.headers["cache-control"].removeprefix("public, max-age="))
     assert 0 <= max_age <= STATS_TTL_SECONDS
-    store_rows(engine, [_row("newcomer", now_ms(), now_ms())])
+    store_rows(engine, [stored_row("newcomer", now_ms(), now_ms())])
     second = client.get(STATS)
     assert second.json() == first.json()  # the same count, the same as_of: served from memory
     client.app.state.fleet_stats = StatsCache(ttl=0.05)
