@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -18,10 +18,9 @@ from sqlalchemy import Engine, and_, delete, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.sql.elements import ColumnElement
 
 from apis.common.pg_copy import copy_rows
-from apis.telemetry import partitions
+from apis.telemetry import partitions, rollups
 from apis.telemetry.schemas import ReadingIn, format_ms, now_ms
 from apis.telemetry.tables import NO_SEQ, NUMERIC_FIELDS, latest, readings
 
@@ -191,11 +190,16 @@ def _write(connection: Connection, dialect_name: str, rows: list[Values]) -> dic
     if new_ids is None:
         new_ids = _insert_new(connection, dialect_name, rows)
     newest: dict[str, tuple[int, Values]] = {}
+    stored: dict[Values, Values] = {}
     for values in rows:
         reading_id = new_ids.get(values[:3])
+        if reading_id is None or values[:3] in stored:  # of repeats, the first is stored
+            continue
+        stored[values[:3]] = values[:9]  # robot_id, ts, seq and the numeric fields
         best = newest.get(values[0])
-        if reading_id is not None and (best is None or values[1:3] > best[1][1:3]):
+        if best is None or values[1:3] > best[1][1:3]:
             newest[values[0]] = (reading_id, values)
+    rollups.add(connection, stored.values())
     if newest:
         latest_rows = [
             {**dict(zip(_COLUMNS, values, strict=True)), "reading_id": reading_id}
@@ -299,55 +303,11 @@ def bucket_page(
 ) -> tuple[list[dict[str, Any]], int | None]:
     """Per-bucket aggregates of one robot in [start, end), oldest bucket first.
 
-    Buckets are aligned to the epoch (a 1h bucket starts on the hour, UTC). The cursor is the
-    start of the last bucket returned.
+    Buckets are aligned to the epoch (a 1h bucket starts on the hour, UTC) and made from the
+    per-minute and per-hour summaries (apis.telemetry.rollups). The cursor is the start of the
+    last bucket returned.
     """
-    bucket_start = readings.c.ts - readings.c.ts % bucket_ms
-    bucket = bucket_start.label("bucket")
-    where = (
-        readings.c.robot_id == robot_id,
-        readings.c.ts >= start_ms,
-        readings.c.ts < end_ms,
-    )
-    if agg == "last":
-        ranked = (
-            select(
-                bucket,
-                *(readings.c[name] for name in NUMERIC_FIELDS),
-                func.count().over(partition_by=bucket_start).label("n"),
-                func.row_number()
-                .over(
-                    partition_by=bucket_start,
-                    order_by=(readings.c.ts.desc(), readings.c.seq.desc()),
-                )
-                .label("rank"),
-            )
-            .where(*where)
-            .subquery()
-        )
-        query = (
-            select(ranked.c.bucket, ranked.c.n, *(ranked.c[name] for name in NUMERIC_FIELDS))
-            .where(ranked.c.rank == 1)
-            .order_by(ranked.c.bucket)
-        )
-    else:
-        aggregates: dict[str, Callable[[Any], ColumnElement[Any]]] = {
-            "avg": func.avg,
-            "min": func.min,
-            "max": func.max,
-            "count": func.count,
-        }
-        aggregate = aggregates[agg]
-        query = (
-            select(
-                bucket,
-                func.count().label("n"),
-                *(aggregate(readings.c[name]).label(name) for name in NUMERIC_FIELDS),
-            )
-            .where(*where)
-            .group_by(bucket)
-            .order_by(bucket)
-        )
+    query = rollups.bucket_query(robot_id, start_ms, end_ms, bucket_ms, agg)
     with engine.connect() as connection:
         rows = list(connection.execute(query.limit(limit + 1)).mappings())
     more = len(rows) > limit
@@ -388,7 +348,8 @@ def prune(engine: Engine, older_than_ms: int, batch_size: int) -> Iterator[int]:
 
     On PostgreSQL, call drop_expired_partitions first: whole months go at once, and only the
     month the cutoff falls in is left to delete here. Small transactions keep the writer lock
-    short, so ingest goes on while pruning. The latest table keeps each robot's last state.
+    short, so ingest goes on while pruning. The latest table keeps each robot's last state;
+    the per-minute summaries follow the readings when the last batch is gone.
     """
     oldest = (
         select(readings.c.id)
@@ -398,15 +359,20 @@ def prune(engine: Engine, older_than_ms: int, batch_size: int) -> Iterator[int]:
         .scalar_subquery()
     )
     while True:
-        if engine.dialect.name == "sqlite":
-            with _sqlite_writer, engine.begin() as connection:
-                deleted = connection.execute(delete(readings).where(readings.c.id.in_(oldest)))
-        else:
-            with engine.begin() as connection:
-                deleted = connection.execute(delete(readings).where(readings.c.id.in_(oldest)))
-        if not deleted.rowcount:
-            return
+        with _writing(engine) as connection:
+            deleted = connection.execute(delete(readings).where(readings.c.id.in_(oldest)))
+            if not deleted.rowcount:
+                rollups.forget_before(connection, older_than_ms)
+                return
         yield deleted.rowcount
+
+
+@contextlib.contextmanager
+def _writing(engine: Engine) -> Iterator[Connection]:
+    """A write transaction; on SQLite, queued behind this process's other writers."""
+    lock = _sqlite_writer if engine.dialect.name == "sqlite" else contextlib.nullcontext()
+    with lock, engine.begin() as connection:
+        yield connection
 
 
 def drop_expired_partitions(engine: Engine, older_than_ms: int) -> list[str]:
@@ -418,9 +384,11 @@ def drop_expired_partitions(engine: Engine, older_than_ms: int) -> list[str]:
         months = partitions.existing(connection)
     dropped = []
     for month, relname in sorted(months.items()):
-        if partitions.bounds(month)[1] <= older_than_ms:
+        end_ms = partitions.bounds(month)[1]
+        if end_ms <= older_than_ms:
             with engine.begin() as connection:
                 connection.exec_driver_sql(f"DROP TABLE IF EXISTS {relname}")
+                rollups.forget_before(connection, end_ms)
             dropped.append(relname)
     if dropped:
         _months.forget()
@@ -440,10 +408,10 @@ def delete_robot_readings(engine: Engine, robot_id: str, batch_size: int = 10_00
     )
     total = 0
     while True:
-        lock = _sqlite_writer if engine.dialect.name == "sqlite" else contextlib.nullcontext()
-        with lock, engine.begin() as connection:
+        with _writing(engine) as connection:
             deleted = connection.execute(delete(readings).where(readings.c.id.in_(batch)))
             if not deleted.rowcount:
                 connection.execute(delete(latest).where(latest.c.robot_id == robot_id))
+                rollups.forget_robot(connection, robot_id)
                 return total
         total += deleted.rowcount

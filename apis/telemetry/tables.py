@@ -70,3 +70,25 @@ NUMERIC_FIELDS = ("x", "y", "z", "heading", "speed", "battery")
 
 # The key records this service verified (apis.common.key_directory).
 known_keys = known_keys_table("telemetry", metadata)
+
+
+def _summary_table(name: str) -> Table:
+    columns: list[Column[Any]] = [
+        Column("robot_id", String(50), primary_key=True),
+        Column("start", BigInteger, primary_key=True),  # ms since the epoch
+        Column("n", Integer, nullable=False),  # readings
+        Column("n_z", Integer, nullable=False),  # readings with a z (the one optional field)
+    ]
+    for field in NUMERIC_FIELDS:
+        columns += [Column(f"{kind}_{field}", Float) for kind in ("sum", "min", "max")]
+    columns += [Column("last_ts", BigInteger, nullable=False)]
+    columns += [Column("last_seq", BigInteger, nullable=False)]
+    columns += [Column(f"last_{field}", Float) for field in NUMERIC_FIELDS]
+    return Table(name, metadata, *columns)
+
+
+# Summaries of each robot's readings per UTC minute and per UTC hour that has any, kept by
+# ingest in the same transaction: history in buckets reads these instead of every reading
+# (apis.telemetry.rollups). A sixtieth of the rows at each level, so no partitions.
+minutes = _summary_table("telemetry_minutes")
+hours = _summary_table("telemetry_hours")

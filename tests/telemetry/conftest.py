@@ -27,7 +27,7 @@ from apis.common.database import make_engine
 from apis.telemetry.main import build_api
 from apis.telemetry.migrate import MIGRATIONS
 from apis.telemetry.settings import Settings
-from apis.telemetry.tables import latest, readings
+from apis.telemetry.tables import hours, latest, minutes, readings
 from croody_core import session as api_session
 from tests.servers import (
     INTERNAL_SECRET,
@@ -100,6 +100,8 @@ def empty_tables(request: pytest.FixtureRequest) -> None:
     with engine.begin() as connection:
         connection.execute(delete(readings))
         connection.execute(delete(latest))
+        connection.execute(delete(minutes))
+        connection.execute(delete(hours))
 
 
 def settings_for(telemetry_url: str, cms_url: str, **overrides: Any) -> Settings:

@@ -13,8 +13,10 @@ from sqlalchemy import Engine, func, insert, select, text
 
 from apis.common.database import make_engine
 from apis.common.timestamps import epoch_ms
-from apis.telemetry import partitions, store
+from apis.telemetry import partitions, rollups, store
 from apis.telemetry.migrate import MIGRATIONS
+from apis.telemetry.tables import hours as hours_table
+from apis.telemetry.tables import minutes as minutes_table
 from apis.telemetry.tables import readings
 from tests.servers import drop_database, fresh_database_url
 
@@ -88,6 +90,7 @@ def test_retention_drops_whole_months_and_deletes_the_rest_row_by_row(engine):
     with engine.begin() as connection:
         partitions.create(connection, {(2026, 1), (2026, 2), (2026, 3)})
         connection.execute(insert(readings), rows)
+        rollups.rebuild(connection)
     dropped = store.drop_expired_partitions(engine, cutoff)
     assert {"telemetry_readings_p202601", "telemetry_readings_p202602"} <= set(dropped)
     # Only whole months before the cutoff (other tests' months included), never March.
@@ -95,7 +98,10 @@ def test_retention_drops_whole_months_and_deletes_the_rest_row_by_row(engine):
     assert sum(store.prune(engine, cutoff, batch_size=2)) == 3
     with engine.connect() as connection:
         left = connection.scalars(select(readings.c.ts)).all()
+        summarised = connection.scalars(select(minutes_table.c.start)).all()
+        hours_left = connection.scalars(select(hours_table.c.start)).all()
     assert sorted(left) == [ms(2026, 3, 20)] * 2
+    assert summarised == hours_left == [ms(2026, 3, 20)]  # summaries went with their readings
     assert not {(2026, 1), (2026, 2)} & months_present(engine)
     assert (2026, 3) in months_present(engine)
 
