@@ -143,8 +143,10 @@ class ProductQuerySet(PageQuerySet):
             for term in terms:
                 # EXISTS, not IN: a lookup per candidate in the (term, product) index rather
                 # than every product with the term in every language gathered first.
-                group &= models.Exists(
-                    terms_model.objects.filter(term=term, product=models.OuterRef("pk"))
+                group &= models.Q(
+                    models.Exists(
+                        terms_model.objects.filter(term=term, product=models.OuterRef("pk"))
+                    )
                 )
             condition |= group
             ranked.update(terms)

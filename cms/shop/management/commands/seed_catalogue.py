@@ -7,7 +7,10 @@ Spanish, each with an alias in every other locale as wagtail-localize's tree
 synchronisation would make it. Wagtail's `add_child` costs a tree lock, a revision and a
 signal per page (tens of minutes for 80,000 pages), so pages are written in bulk with the
 tree's materialised paths computed here; the tree stays valid (`manage.py fixtree` finds
-nothing) and the catalogue search's terms are written with the pages.
+nothing) and the catalogue search's terms are written with the pages. Not written: revisions
+(an alias has none; a generated product is edited from its current state), Wagtail's own
+search index and reference index (the admin's search and usage counts: `manage.py
+update_index` and `rebuild_references_index` fill them when wanted).
 """
 
 from collections.abc import Iterator
@@ -199,7 +202,7 @@ class ProductFactory:
             first_published_at=published,
             last_published_at=published,
         )
-        product._model_pk = model.pk  # type: ignore[attr-defined]  # for its search texts
+        product._model_pk = model.pk  # for its search texts
         return product
 
     def alias(self, source: ProductPage, locale_id: int) -> ProductPage:
@@ -214,7 +217,7 @@ class ProductFactory:
         )
         alias.alias_of_id = source.pk
         alias.locale_id = locale_id
-        alias._model_pk = source._model_pk  # type: ignore[attr-defined]
+        alias._model_pk = source._model_pk
         return alias
 
     def insert(self, products: list[ProductPage], locale_id: int) -> None:
@@ -247,11 +250,11 @@ class ProductFactory:
         once per model and language; rows go in with executemany, not model instances
         (about 55 terms a page: half a million rows per batch)."""
         source_language = self.languages[self.source_locale.pk]
-        rows = []
+        rows: list[tuple[int, str, str, int]] = []
         for page in pages:
             languages = (self.languages[page.locale_id], source_language)
             own = weighted_terms([("sku", page.sku), ("title", page.title)], languages)
-            shared = self.shared_terms(page._model_pk, languages)  # type: ignore[attr-defined]
+            shared = self.shared_terms(page._model_pk, languages)
             for term, (weight, word) in shared.items():
                 own_weight, own_word = own.get(term, (0, word))
                 own[term] = (own_weight + weight, own_word)
@@ -259,8 +262,9 @@ class ProductFactory:
                 (page.pk, term, word, min(weight, 32767)) for term, (weight, word) in own.items()
             )
         table = ProductSearchTerm._meta.db_table
+        column = {f.name: str(f.column) for f in ProductSearchTerm._meta.concrete_fields}
         columns = ", ".join(
-            connection.ops.quote_name(ProductSearchTerm._meta.get_field(name).column)
+            connection.ops.quote_name(column[name])
             for name in ("product", "term", "word", "weight")
         )
         with connection.cursor() as cursor:
