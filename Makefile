@@ -85,7 +85,7 @@ bench: $(INSTALLED) ## Run the benchmarks (bench/results/); fails if a figure mi
 	@status=0; \
 	echo "==> IDS model (in process)"; $(PY) -m bench.ids_model || status=1; \
 	echo "==> IDS API (predict over HTTP and in process)"; $(PY) -m bench.ids_api || status=1; \
-	echo "==> Catalogue and product pages (200 products, 2 workers)"; \
+	echo "==> Catalogue, search, product and API at 25 and 10,000 products (seed_catalogue)"; \
 	$(PY) -m bench.catalogue || status=1; \
 	echo "==> Pages: home, catalogue, product, Buddy, cold and warm (SQLite; PostgreSQL+Redis when reachable)"; \
 	$(PY) -m bench.pages || status=1; \

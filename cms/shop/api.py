@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
+from wagtail.api.querysets import get_public_pages_queryset
 from wagtail.api.v2.filters import (
     ChildOfFilter,
     DescendantOfFilter,
@@ -169,10 +170,14 @@ class ProductsAPIViewSet(PublicPagesAPIViewSet):
             )
 
     def get_queryset(self) -> ProductQuerySet:
-        public = self.get_base_queryset().values("pk")
-        return ProductPage.objects.filter(pk__in=public).select_related(
-            "category", "category__locale", "locale"
-        )
+        # Wagtail's rules (live, public, in the site's language trees) on the products
+        # themselves: its default `pk IN (every public page)` made the database list every
+        # page of the site for each request.
+        try:
+            public = get_public_pages_queryset(self.request, ProductPage)
+        except ValueError as error:  # as PagesAPIViewSet.get_base_queryset answers it
+            raise BadRequestError(str(error)) from error
+        return public.select_related("category", "category__locale", "locale")
 
 
 def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:

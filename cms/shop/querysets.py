@@ -61,6 +61,29 @@ class ProductCategoryQuerySet(models.QuerySet["ProductCategory"]):
 
 
 class ProductQuerySet(PageQuerySet):
+    def descendant_of_q(self, other: Any, inclusive: bool = False) -> models.Q:
+        """Wagtail's condition, as a range of the indexed path rather than LIKE 'path%':
+        SQLite's LIKE ignores case, so it cannot use the index and is evaluated on every row
+        (every product of every catalogue, in the API). Paths are made of Page.alphabet, so
+        a descendant's path lies between the page's own and that padded with its last
+        letter."""
+        tail = other.alphabet[-1] * (other._meta.get_field("path").max_length - len(other.path))
+        condition = models.Q(path__gte=other.path, path__lte=other.path + tail)
+        condition &= models.Q(depth__gte=other.depth)
+        if not inclusive:
+            condition &= ~models.Q(pk=other.pk)
+        return condition
+
+    def child_of_q(self, other: Any) -> models.Q:
+        """Children only: an exact depth and paths one step longer, and no `depth >=`
+        beside it (SQLite would then take the depth as a range and sort every product)."""
+        first, last = other.alphabet[0], other.alphabet[-1]
+        return models.Q(
+            path__gte=other.path + first * other.steplen,
+            path__lte=other.path + last * other.steplen,
+            depth=other.depth + 1,
+        )
+
     def in_locale(self, locale: Locale | int | None = None) -> "ProductQuerySet":
         """Products in `locale` (a Locale or its id), by default the visitor's language."""
         return self.filter(locale=locale or active_locale())
@@ -118,7 +141,13 @@ class ProductQuerySet(PageQuerySet):
                 alias_of__locale__language_code__in=codes
             )
             for term in terms:
-                group &= models.Q(pk__in=terms_model.objects.filter(term=term).values("product"))
+                # EXISTS, not IN: a lookup per candidate in the (term, product) index rather
+                # than every product with the term in every language gathered first.
+                group &= models.Q(
+                    models.Exists(
+                        terms_model.objects.filter(term=term, product=models.OuterRef("pk"))
+                    )
+                )
             condition |= group
             ranked.update(terms)
         if not condition:

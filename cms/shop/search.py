@@ -27,7 +27,7 @@ import difflib
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import snowballstemmer
@@ -177,6 +177,13 @@ def analyze_words(text: str, language_code: str) -> list[tuple[str, str]]:
     The surface word (casefolded, accents kept) is what a suggestion shows; a CJK bigram is
     its own surface word.
     """
+    return list(_analyze_words(text, language_code))
+
+
+# Products share most of their text (a description in 8 catalogues, copies made by
+# `seed_catalogue`): reindexing many analyses each text once.
+@lru_cache(maxsize=4096)
+def _analyze_words(text: str, language_code: str) -> tuple[tuple[str, str], ...]:
     language = language_of(language_code)
     pairs: list[tuple[str, str]] = []
     for is_cjk, run in _runs(normalise(text)):
@@ -190,7 +197,7 @@ def analyze_words(text: str, language_code: str) -> list[tuple[str, str]]:
             term = _word_term(run, language)
             if term:
                 pairs.append((term, run[:MAX_TERM_LENGTH]))
-    return pairs
+    return tuple(pairs)
 
 
 def analyze(text: str, language_code: str) -> list[str]:
