@@ -194,6 +194,16 @@ else:
         },
     }
 
+# The parts every page repeats (header menu, footer, language selector) as HTML, per process
+# (cms/pagecache/fragments.py): never stale, since they are keyed by the page cache's purge
+# tokens; the lifetime only bounds how long an unused one takes memory. 0 turns it off.
+CACHES["fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "fragments",
+    "OPTIONS": {"MAX_ENTRIES": 3000},
+}
+FRAGMENT_CACHE_SECONDS = int(os.environ.get("FRAGMENT_CACHE_SECONDS", "3600"))
+
 # Page cache (cms.pagecache): whole pages for anonymous visitors, purged on every change that
 # shows on them. The same lifetime goes to the CDN as s-maxage; 0 turns both off.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
