@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import json
 import os
 import pstats
 import sys
@@ -76,10 +77,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=50, help="profiled renders per path")
     parser.add_argument("--top", type=int, default=30, help="functions listed per ordering")
     parser.add_argument("--queries", action="store_true", help="list each query's SQL too")
+    parser.add_argument(
+        "--site",
+        type=Path,
+        help="keep the site in this folder and reuse it next time (skips the minute of setup "
+        "when profiling step by step; delete the folder after changing migrations or demo data)",
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="croody-profile-") as tmp:
-        print("setting up a production-settings site (SQLite; about a minute)")
-        env = prepare(Path(tmp) / "site", PAGE_CACHE_SECONDS="0")
+        site = args.site or Path(tmp) / "site"
+        saved = site / "env.json"
+        if saved.exists():
+            env = json.loads(saved.read_text())
+        else:
+            print("setting up a production-settings site (SQLite; about a minute)")
+            env = prepare(site, PAGE_CACHE_SECONDS="0")
+            # Only what prepare() set, not the rest of this shell's environment.
+            saved.write_text(json.dumps({k: v for k, v in env.items() if os.environ.get(k) != v}))
         os.environ.update(env)
         import django
 
