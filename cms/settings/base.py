@@ -105,6 +105,7 @@ MIDDLEWARE = [
     "cms.base.csp.CroodyCSPMiddleware",
     "cms.base.middleware.SessionMiddleware",  # Django's, ignoring malformed session keys
     "cms.base.middleware.LocaleMiddleware",  # Django's, leaving /api/ and /internal/ alone
+    "cms.base.sites.SiteMiddleware",  # the Wagtail Site from memory, not a query per page
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
