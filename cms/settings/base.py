@@ -204,6 +204,16 @@ CACHES["fragments"] = {
     "OPTIONS": {"MAX_ENTRIES": 3000},
 }
 FRAGMENT_CACHE_SECONDS = int(os.environ.get("FRAGMENT_CACHE_SECONDS", "3600"))
+# Wagtail's image renditions, per process too: every {% image %} reads its rendition from this
+# cache and writes it back, on each render (two Redis round trips per image otherwise). Keys
+# carry the image's file hash and focal point, so an edited image gets new ones; a rendition
+# deleted by hand may be served from another process until its entry expires.
+CACHES["renditions"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "renditions",
+    "TIMEOUT": 600,
+    "OPTIONS": {"MAX_ENTRIES": 5000},
+}
 
 # Page cache (cms.pagecache): whole pages for anonymous visitors, purged on every change that
 # shows on them. The same lifetime goes to the CDN as s-maxage; 0 turns both off.
