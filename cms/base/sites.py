@@ -33,7 +33,8 @@ def forget_sites(**_kwargs: Any) -> None:
 def site_for_request(request: HttpRequest) -> Site | None:
     """What Site.find_for_request finds, from memory."""
     # As Wagtail does: the raw host (ALLOWED_HOSTS is Django's business, checked elsewhere).
-    key = (split_domain_port(request._get_raw_host())[0], request.get_port())
+    host = request._get_raw_host()  # type: ignore[attr-defined]  # Django's, not in the stubs
+    key = (split_domain_port(host)[0], request.get_port())
     kept = _sites.get(key)
     if kept is None or time.monotonic() - kept[0] > SITES_TTL:
         try:
