@@ -19,6 +19,7 @@ from wagtail.models import Page
 from wagtail_localize.synctree import create_aliases_for_new_page
 
 from cms.base.models import NavigationMenu, SiteFooter
+from cms.buddy.models import BuddyIndexPage, BuddyPage
 from cms.home.models import HomePage, StandardPage
 from cms.pagecache.signals import purging
 from cms.shop.models import ProductIndexPage
@@ -116,6 +117,25 @@ def test_a_translation_replacing_its_alias_updates_the_language_selector(client,
     with committed():
         ConvertAliasPageAction(french.specific).execute()  # as wagtail-localize does
     assert french_button not in render(client, page.url)
+
+
+def test_a_page_published_shows_its_new_content_at_once(client, committed):
+    home = HomePage.objects.get(locale__language_code="es")
+    assert "Entrena con Croody" not in render(client, "/es/")
+    render(client, "/es/")  # from the cache
+    with committed():
+        home.intro = "Entrena con Croody, nueva versión"
+        home.save_revision().publish()
+    assert "Entrena con Croody, nueva versión" in render(client, "/es/")
+
+
+def test_a_new_buddy_topic_is_listed_at_once(client, committed):
+    buddy = BuddyIndexPage.objects.get(locale__language_code="es")
+    assert "Hidratación" not in render(client, buddy.url)
+    render(client, buddy.url)  # from the cache
+    with committed():
+        buddy.add_child(instance=BuddyPage(title="Hidratación", slug="hidratacion"))
+    assert "Hidratación" in render(client, buddy.url)
 
 
 def test_signed_in_pages_share_the_fragments_but_not_their_tokens(client, django_user_model):
