@@ -2,6 +2,7 @@
 
 Run from the repository root:
     .venv/bin/python -m bench.profile_page /es/ /es/tienda/ [--requests 50] [--top 30]
+        [--queries] [--signed-in] [--site /tmp/profile-site]
 
 Sets up a production-settings site in a throw-away folder as bench.pages does (SQLite, the
 demo site in 8 languages; about a minute), turns the page cache off, then for each path:
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import json
 import os
 import pstats
 import sys
@@ -31,11 +33,17 @@ from bench.pages import prepare  # noqa: E402
 WARMUP = 5
 
 
-def profile(path: str, requests: int, top: int, show_queries: bool = False) -> None:
+def profile(
+    path: str, requests: int, top: int, show_queries: bool = False, signed_in: bool = False
+) -> None:
+    from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client
 
     client = Client(HTTP_HOST="localhost")
+    if signed_in:  # a site account (not staff), as bench.pages measures
+        user, _created = get_user_model().objects.get_or_create(username="profile-visitor")
+        client.force_login(user)
     for _ in range(WARMUP):
         response = client.get(path)
         if response.status_code != 200:
@@ -56,7 +64,8 @@ def profile(path: str, requests: int, top: int, show_queries: bool = False) -> N
         client.get(path)
     profiler.disable()
     cpu_ms = (time.process_time() - started) * 1000 / requests
-    print(f"\n==> {path}: {cpu_ms:.1f} ms CPU/request (profiled), {len(queries)} queries")
+    who = "signed in" if signed_in else "anonymous"
+    print(f"\n==> {path} ({who}): {cpu_ms:.1f} ms CPU/request (profiled), {len(queries)} queries")
     if show_queries:
         for number, sql in enumerate(queries, start=1):
             print(f"  {number:3}. {sql[:300]}")
@@ -76,16 +85,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=50, help="profiled renders per path")
     parser.add_argument("--top", type=int, default=30, help="functions listed per ordering")
     parser.add_argument("--queries", action="store_true", help="list each query's SQL too")
+    parser.add_argument("--signed-in", action="store_true", help="as a signed-in site account")
+    parser.add_argument(
+        "--site",
+        type=Path,
+        help="keep the site in this folder and reuse it next time (skips the minute of setup "
+        "when profiling step by step; delete the folder after changing migrations or demo data)",
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="croody-profile-") as tmp:
-        print("setting up a production-settings site (SQLite; about a minute)")
-        env = prepare(Path(tmp) / "site", PAGE_CACHE_SECONDS="0")
+        site = args.site or Path(tmp) / "site"
+        saved = site / "env.json"
+        if saved.exists():
+            env = json.loads(saved.read_text())
+        else:
+            print("setting up a production-settings site (SQLite; about a minute)")
+            env = prepare(site, PAGE_CACHE_SECONDS="0")
+            # Only what prepare() set, not the rest of this shell's environment.
+            saved.write_text(json.dumps({k: v for k, v in env.items() if os.environ.get(k) != v}))
         os.environ.update(env)
         import django
 
         django.setup()
         for path in args.paths:
-            profile(path, args.requests, args.top, args.queries)
+            profile(path, args.requests, args.top, args.queries, args.signed_in)
     return 0
 
 

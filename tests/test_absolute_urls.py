@@ -10,6 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 from wagtail.models import Site
 
 from cms.base.site_url import configure_default_site, site_address
+from cms.base.sites import forget_sites
 
 pytestmark = pytest.mark.django_db
 
@@ -63,10 +64,12 @@ def test_api_html_url_uses_the_site_url(spoofing_client, endpoint):
 
 @pytest.fixture
 def fresh_site_root_paths():
-    """Wagtail caches the sites' root URLs; the test's rolled-back Site must not stay there."""
+    """Wagtail caches the sites' root URLs, and cms.base.sites the Sites: the test's
+    rolled-back Site must not stay there."""
     Site.clear_site_root_paths_cache()
     yield
     Site.clear_site_root_paths_cache()
+    forget_sites()
 
 
 def test_a_new_site_url_moves_every_link(client, settings, fresh_site_root_paths):

@@ -25,6 +25,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from cms.pagecache import store
 
 SERVED_PAGE = "_pagecache_page"  # set on the request by the before_serve_page hook
+FRAGMENT_TOKENS = "_pagecache_tokens"  # {token key: token} read for this request (fragments.py)
 STATUS_HEADER = "X-Page-Cache"  # hit | miss (stored) | bypass: for operators and tests
 CDN_HEADER = "CDN-Cache-Control"
 MESSAGES_COOKIE = "messages"  # django.contrib.messages' CookieStorage
@@ -86,6 +87,9 @@ class PageCacheMiddleware:
         variant, found = looked_up
         if found.page is not None:
             return found.page
+        # Read already: the page's fragments are stored under the same tokens (fragments.py).
+        keys = store.token_keys(variant.path)
+        request.__dict__[FRAGMENT_TOKENS] = dict(zip(keys, found.tokens, strict=True))
         response = self.get_response(request)
         stored = self.cacheable_response(request, response)
         self.mark(request, response, stored)

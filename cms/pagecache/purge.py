@@ -76,7 +76,8 @@ def schedule(purge: Purge) -> None:
 def apply(purge: Purge) -> None:
     store.replace_tokens(purge.pages, purge.trees)
     logger.debug("pages purged", extra={"pages": sorted(purge.pages), "trees": sorted(purge.trees)})
-    if getattr(settings, "WAGTAILFRONTENDCACHE", None):
+    # With the page cache off, purges only keep fragments current: the CDN holds no pages.
+    if getattr(settings, "WAGTAILFRONTENDCACHE", None) and settings.PAGE_CACHE_SECONDS > 0:
         purge_cdn(purge)
 
 

@@ -16,6 +16,7 @@ from wagtail.signals import pre_page_move
 from wagtail.snippets.models import get_snippet_models
 
 from cms.pagecache.dependencies import PageState, listing, page_change, shown_on
+from cms.pagecache.fragments import fragment_cache_enabled
 from cms.pagecache.middleware import page_cache_enabled
 from cms.pagecache.purge import Purge, schedule
 
@@ -51,6 +52,12 @@ def connect() -> None:
         post_delete.connect(everything_changed, sender=model, dispatch_uid=f"pagecache-{model}-d")
 
 
+def purging() -> bool:
+    """Purges keep whole pages and the fragments every page repeats (fragments.py) current:
+    needed while either cache is on, even with the page cache off."""
+    return page_cache_enabled() or fragment_cache_enabled()
+
+
 def is_shown_model(model: type[Model]) -> bool:
     """Snippets, images and documents: objects pages show (pages have their own handlers)."""
     return model in get_snippet_models() or model in (get_image_model(), get_document_model())
@@ -67,7 +74,7 @@ def remember_page_state(
     raw: bool = False,
     **kwargs: Any,
 ) -> None:
-    if raw or not isinstance(instance, Page) or instance.pk is None or not page_cache_enabled():
+    if raw or not isinstance(instance, Page) or instance.pk is None or not purging():
         return
     if not _shows_change(update_fields, BOOKKEEPING):
         return
@@ -83,7 +90,7 @@ def page_saved(
     raw: bool = False,
     **kwargs: Any,
 ) -> None:
-    if raw or not isinstance(instance, Page) or not page_cache_enabled():
+    if raw or not isinstance(instance, Page) or not purging():
         return
     if not _shows_change(update_fields, BOOKKEEPING):
         return
@@ -97,7 +104,7 @@ def page_saved(
 
 
 def page_deleted(sender: type[Model], instance: Model, **kwargs: Any) -> None:
-    if not isinstance(instance, Page) or not page_cache_enabled():
+    if not isinstance(instance, Page) or not purging():
         return
     stored = Page.objects.filter(pk=instance.pk).select_related("locale").first()
     if stored is not None and stored.live:
@@ -108,7 +115,7 @@ def page_moving(
     sender: type[Page], instance: Page, parent_page_before: Page, **kwargs: Any
 ) -> None:
     """The old parent may list the page; the save after the move purges the rest."""
-    if page_cache_enabled() and instance.live:
+    if purging() and instance.live:
         schedule(listing(parent_page_before))
 
 
@@ -119,7 +126,7 @@ def object_changed(
     raw: bool = False,
     **kwargs: Any,
 ) -> None:
-    if raw or not is_shown_model(type(instance)) or not page_cache_enabled():
+    if raw or not is_shown_model(type(instance)) or not purging():
         return
     if not _shows_change(update_fields, FILE_METADATA):
         return
@@ -129,5 +136,5 @@ def object_changed(
 def everything_changed(
     sender: type[Model], instance: Model, raw: bool = False, **kwargs: Any
 ) -> None:
-    if not raw and page_cache_enabled():
+    if not raw and purging():
         schedule(Purge(trees={"/"}))

@@ -75,6 +75,24 @@ class Variant:
         return "page:" + _digest(*parts)
 
 
+def current_tokens(keys: list[str]) -> tuple[str, ...] | None:
+    """The current tokens of these keys (token_keys, tree_token_key…), made when missing;
+    None when the cache cannot be reached. For what else is cached under them (fragments)."""
+    return _with_missing_tokens(keys, pages_cache().get_many(keys))
+
+
+def _with_missing_tokens(keys: list[str], found: dict) -> tuple[str, ...] | None:
+    missing = [key for key in keys if key not in found]
+    if missing:
+        cache = pages_cache()
+        for key in missing:
+            cache.add(key, _new_token(), timeout=None)  # another worker may win: read it back
+        found.update(cache.get_many(missing))
+        if any(key not in found for key in keys):
+            return None
+    return tuple(found[key] for key in keys)
+
+
 @dataclass(frozen=True)
 class Found:
     tokens: tuple[str, ...]  # to store a page under, if it is rendered now
@@ -84,17 +102,11 @@ class Found:
 def lookup(variant: Variant) -> Found | None:
     """The path's current tokens and the stored page, in one cache round trip (None when the
     cache cannot be reached)."""
-    cache = pages_cache()
     keys = token_keys(variant.path)
-    found = cache.get_many([*keys, variant.entry_key])
-    missing = [key for key in keys if key not in found]
-    if missing:
-        for key in missing:
-            cache.add(key, _new_token(), timeout=None)  # another worker may win: read it back
-        found.update(cache.get_many(missing))
-        if any(key not in found for key in keys):
-            return None
-    tokens = tuple(found[key] for key in keys)
+    found = pages_cache().get_many([*keys, variant.entry_key])
+    tokens = _with_missing_tokens(keys, found)
+    if tokens is None:
+        return None
     entry = found.get(variant.entry_key)
     if entry is None or entry[0] != tokens:
         return Found(tokens, None)  # none yet, or stored before a purge

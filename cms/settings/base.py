@@ -105,6 +105,7 @@ MIDDLEWARE = [
     "cms.base.csp.CroodyCSPMiddleware",
     "cms.base.middleware.SessionMiddleware",  # Django's, ignoring malformed session keys
     "cms.base.middleware.LocaleMiddleware",  # Django's, leaving /api/ and /internal/ alone
+    "cms.base.sites.SiteMiddleware",  # the Wagtail Site from memory, not a query per page
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -193,6 +194,26 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 5000},
         },
     }
+
+# The parts every page repeats (header menu, footer, language selector) as HTML, per process
+# (cms/pagecache/fragments.py): never stale, since they are keyed by the page cache's purge
+# tokens; the lifetime only bounds how long an unused one takes memory. 0 turns it off.
+CACHES["fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "fragments",
+    "OPTIONS": {"MAX_ENTRIES": 3000},
+}
+FRAGMENT_CACHE_SECONDS = int(os.environ.get("FRAGMENT_CACHE_SECONDS", "3600"))
+# Wagtail's image renditions, per process too: every {% image %} reads its rendition from this
+# cache and writes it back, on each render (two Redis round trips per image otherwise). Keys
+# carry the image's file hash and focal point, so an edited image gets new ones; a rendition
+# deleted by hand may be served from another process until its entry expires.
+CACHES["renditions"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "renditions",
+    "TIMEOUT": 600,
+    "OPTIONS": {"MAX_ENTRIES": 5000},
+}
 
 # Page cache (cms.pagecache): whole pages for anonymous visitors, purged on every change that
 # shows on them. The same lifetime goes to the CDN as s-maxage; 0 turns both off.

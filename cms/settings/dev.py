@@ -22,6 +22,9 @@ def _dev_secret_key() -> str:
 
 
 DEBUG = env_bool("DEBUG")  # DEBUG=1: Django's debug pages, with tracebacks
+if DEBUG and "FRAGMENT_CACHE_SECONDS" not in os.environ:
+    # Django reads edited templates again under DEBUG: no fragment may outlive its template.
+    FRAGMENT_CACHE_SECONDS = 0
 SECRET_KEY = os.environ.get("SECRET_KEY") or _dev_secret_key()
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 

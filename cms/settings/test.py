@@ -26,3 +26,4 @@ if CACHES["pages"]["BACKEND"].endswith("FileBasedCache"):
 # Tests change pages inside transactions that never commit, so the purges (run on commit)
 # would not happen: the page cache is off unless a test turns it on (tests/test_page_cache.py).
 PAGE_CACHE_SECONDS = 0
+FRAGMENT_CACHE_SECONDS = 0  # the same: on in the tests of cms/pagecache/fragments.py

@@ -1,0 +1,69 @@
+"""What every page repeats (header menu, footer, language selector), cached as HTML.
+
+Pages the page cache does not serve (signed-in visitors, a cache miss, the page cache off)
+would otherwise query and render them on every request. A fragment is stored under the purge
+tokens of store.py, as whole pages are: "page" fragments (the menu marks the current page,
+the language selector lists this page's translations) under the tokens of the request's path,
+"language" fragments (the footer) under those of `/` and `/<language>/`. So whatever purges a
+page (its menu, footer or a page they link to edited, a translation published, a locale
+added: dependencies.py) also makes its fragments unusable, at once and in every worker.
+
+Fragments live in the "fragments" cache, local to each process: they are HTML from this
+process's templates, so a deploy never serves the previous release's markup, and a hit costs
+no round trip. The tokens are shared ("pages" cache), read once per request.
+"""
+
+import hashlib
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.cache import BaseCache, caches
+from django.http import HttpRequest
+from django.utils.translation import get_language
+
+from cms.pagecache import store
+from cms.pagecache.middleware import FRAGMENT_TOKENS, is_language_path
+
+CACHE_ALIAS = "fragments"
+SCOPES = ("page", "language")
+
+
+def fragment_cache_enabled() -> bool:
+    return settings.FRAGMENT_CACHE_SECONDS > 0
+
+
+def fragments_cache() -> BaseCache:
+    return caches[CACHE_ALIAS]
+
+
+def _tokens(request: HttpRequest, keys: list[str]) -> tuple[str, ...] | None:
+    known: dict[str, str] = request.__dict__.setdefault(FRAGMENT_TOKENS, {})
+    if any(key not in known for key in keys):
+        # The first fragment reads every token the others may need, in one round trip.
+        path_keys = store.token_keys(request.path) if is_language_path(request.path) else []
+        wanted = list(dict.fromkeys([*keys, *path_keys]))
+        tokens = store.current_tokens(wanted)
+        if tokens is None:
+            return None  # the cache is unreachable: render, as pages are
+        known.update(zip(wanted, tokens, strict=True))
+    return tuple(known[key] for key in keys)
+
+
+def fragment_key(request: HttpRequest, name: str, scope: str, vary: Iterable[object]) -> str | None:
+    """The key of fragment `name` for this request, or None when it must be rendered:
+    the cache off, a preview (draft content), no tokens."""
+    if not fragment_cache_enabled() or getattr(request, "is_preview", False):
+        return None
+    language = get_language() or ""
+    # Links are relative on the request's Site, absolute to others: the host matters.
+    where = [request.scheme or "", request.get_host()]
+    if scope == "page":
+        keys, where = store.token_keys(request.path), [*where, request.path]
+    else:
+        keys = [store.tree_token_key("/"), store.tree_token_key(f"/{language}/")]
+    tokens = _tokens(request, keys)
+    if tokens is None:
+        return None
+    parts = [name, scope, language, *where, *tokens, *(str(value) for value in vary)]
+    digest = hashlib.blake2b("\0".join(parts).encode(), digest_size=16).hexdigest()
+    return f"fragment:{digest}"
