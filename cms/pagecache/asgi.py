@@ -16,7 +16,8 @@ from django.core.exceptions import DisallowedHost
 from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpResponse
 
-from cms.pagecache.middleware import is_language_path, lookup, page_cache_enabled
+from cms.base.paths import is_language_path
+from cms.pagecache.middleware import lookup, page_cache_enabled
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]

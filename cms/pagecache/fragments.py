@@ -21,8 +21,9 @@ from django.core.cache import BaseCache, caches
 from django.http import HttpRequest
 from django.utils.translation import get_language
 
+from cms.base.paths import is_language_path
 from cms.pagecache import store
-from cms.pagecache.middleware import FRAGMENT_TOKENS, is_language_path
+from cms.pagecache.middleware import FRAGMENT_TOKENS
 
 CACHE_ALIAS = "fragments"
 SCOPES = ("page", "language")

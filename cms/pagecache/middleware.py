@@ -22,6 +22,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
+from cms.base.paths import is_language_path
 from cms.pagecache import store
 
 SERVED_PAGE = "_pagecache_page"  # set on the request by the before_serve_page hook
@@ -44,12 +45,6 @@ def cacheable_request(request: HttpRequest) -> bool:
     if settings.SESSION_COOKIE_NAME in request.COOKIES or MESSAGES_COOKIE in request.COOKIES:
         return False
     return is_language_path(request.path)
-
-
-def is_language_path(path: str) -> bool:
-    """/es/…, /zh-hans/…: where pages live (the admin, APIs and files are elsewhere)."""
-    first_segment = path.split("/", 2)[1].lower() if path.count("/") >= 2 else ""
-    return first_segment in {code.lower() for code, _name in settings.LANGUAGES}
 
 
 def lookup(request: HttpRequest) -> tuple[store.Variant, store.Found] | None:
