@@ -8,17 +8,19 @@ they were read (other processes). Each request gets its own copy (unpickled): Wa
 things on the Site and its root page (`specific`, `localized`), which must not outlive it.
 """
 
+import contextlib
 import pickle
 import time
 from collections.abc import Callable
-from functools import cache
 from typing import Any
 
-from django.conf import settings
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponseBase
 from django.http.request import split_domain_port
 from wagtail.models import Site
 from wagtail.models.sites import get_site_for_hostname
+
+from cms.base.paths import is_language_path
 
 SITES_TTL = 60.0
 
@@ -54,17 +56,9 @@ class SiteMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        if _is_page_path(request.path):  # where Wagtail serves pages; elsewhere, as it does
-            request._wagtail_site = site_for_request(request)  # type: ignore[attr-defined]
+        if is_language_path(request.path):  # where Wagtail serves pages; elsewhere, as it does
+            # Not every request needs the Site (a refused POST never reaches a view): if the
+            # database cannot answer, those that do meet the error when Wagtail looks.
+            with contextlib.suppress(DatabaseError):
+                request._wagtail_site = site_for_request(request)  # type: ignore[attr-defined]
         return self.get_response(request)
-
-
-def _is_page_path(path: str) -> bool:
-    """/es/…, /zh-hans/…: the site's pages live under a language prefix."""
-    first_segment = path.split("/", 2)[1].lower() if path.count("/") >= 2 else ""
-    return first_segment in _language_codes()
-
-
-@cache
-def _language_codes() -> frozenset[str]:
-    return frozenset(code.lower() for code, _name in settings.LANGUAGES)
