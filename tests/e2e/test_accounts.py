@@ -28,6 +28,8 @@ def sign_up(page: Page, site, language: str = "en") -> str:
     page.goto(link)
     page.locator("main form button[type=submit]").click()
     expect(page).to_have_url(f"{site.base_url}/{language}/account/profile/")
+    # The URL changes before the page's deferred scripts run; callers use what they enhance.
+    page.wait_for_load_state()
     return username
 
 
