@@ -12,7 +12,16 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
+import psycopg2.errors
 from sqlalchemy import Connection
+
+# The sequence is looked up once (MATERIALIZED): pg_get_serial_sequence is only STABLE, so in
+# the select list it ran once per row, at five times the cost of the nextval calls.
+_RESERVE_IDS = (
+    "WITH s AS MATERIALIZED (SELECT pg_get_serial_sequence(%s, 'id')::regclass AS seq) "
+    "SELECT nextval(s.seq) AS id FROM s, generate_series(1, %s) ORDER BY id"
+)
+_SAVEPOINT = "pg_copy_new_rows"
 
 
 def copy_rows(
@@ -25,12 +34,36 @@ def copy_rows(
     Raises the driver's error (e.g. psycopg2.errors.UniqueViolation) as COPY does: all rows
     or none.
     """
-    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    cursor.execute(
-        "SELECT nextval(pg_get_serial_sequence(%s, 'id')) AS id "
-        "FROM generate_series(1, %s) ORDER BY id",
-        (table, len(rows)),
-    )
+    cursor = _cursor(connection)
+    cursor.execute(_RESERVE_IDS, (table, len(rows)))
+    return _copy(cursor, table, columns, rows)
+
+
+def copy_new_rows(
+    connection: Connection, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> list[int] | None:
+    """As copy_rows, unless a row breaks a unique constraint (a row stored before): then
+    nothing is written and the answer is None, with the transaction still usable.
+
+    The savepoint is set in the same round trip as the ids are taken, and left for the
+    commit to release: one round trip per batch instead of three.
+    """
+    cursor = _cursor(connection)
+    cursor.execute(f"SAVEPOINT {_SAVEPOINT}; {_RESERVE_IDS}", (table, len(rows)))
+    try:
+        return _copy(cursor, table, columns, rows)
+    except psycopg2.errors.UniqueViolation:
+        cursor.execute(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}")
+        return None
+
+
+def _cursor(connection: Connection) -> Any:
+    return connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+
+
+def _copy(
+    cursor: Any, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> list[int]:
     ids = [row[0] for row in cursor.fetchall()]
     data = io.StringIO()
     csv.writer(data).writerows((i, *row) for i, row in zip(ids, rows, strict=True))
