@@ -129,20 +129,22 @@ def test_answer_comes_after_commit(client, seed, make_api, engine):
 
 
 def test_values_come_back_exactly_as_sent_whatever_their_characters(client, seed, engine):
-    """PostgreSQL stores batches with COPY (CSV): quotes, commas, backslashes, line breaks,
-    non-ASCII text, NULLs and full-precision floats must come back unchanged, under the ids
-    the API announces to the latest table."""
+    """PostgreSQL stores batches of 32 readings or more with COPY (CSV): quotes, commas,
+    backslashes, line breaks, non-ASCII text, NULLs and full-precision floats must come back
+    unchanged, under the ids the API announces to the latest table."""
     robot = seed.robots["ana-rover-1"]
     extra = {"note": 'a "quoted", comma\\back\nline\ttab', "name": "Zoë 机器人", "empty": ""}
     batch = [
         reading(robot, seq=1, x=0.1 + 0.2, y=-1e-300, z=None, extra=extra),
-        reading(robot, seq=2, x=987654.3210987654, z=2.5, extra=None),
+        *(reading(robot, seq=seq) for seq in range(2, 40)),
+        reading(robot, seq=40, x=987654.3210987654, z=2.5, extra=None),
     ]
     response = client.post(INGEST, json=batch, headers=seed.key("ana1_write"))
-    assert response.json() == {"accepted": 2, "duplicates": 0}
-    first, second = stored_rows(engine)
+    assert response.json() == {"accepted": 40, "duplicates": 0}
+    rows = stored_rows(engine)
+    first, last_stored = rows[0], rows[-1]
     assert (first.x, first.y, first.z) == (0.1 + 0.2, -1e-300, None)
     assert json.loads(first.extra) == extra
-    assert (second.x, second.z, second.extra) == (987654.3210987654, 2.5, None)
+    assert (last_stored.x, last_stored.z, last_stored.extra) == (987654.3210987654, 2.5, None)
     last = client.get("/api/telemetry/last", params={"robot": robot}, headers=seed.key("ana_read"))
-    assert last.json()["readings"][0]["id"] == second.id
+    assert last.json()["readings"][0]["id"] == last_stored.id
