@@ -85,7 +85,22 @@ _TIMESTAMP_SCHEMA = {
     "description": "RFC 3339 with a UTC offset, or epoch milliseconds; from 2000-01-01 to at "
     f"most 5 minutes ahead (and always {RANGE}).",
 }
-Timestamp = Annotated[EpochTime, WithJsonSchema(_TIMESTAMP_SCHEMA)]
+
+
+def reading_ms(value: object) -> int:
+    """A reading's `ts` as epoch ms: parsed, held to the API's range, then to a reading's own
+    (not before 2000, at most 5 minutes ahead). One validator rather than three chained
+    ones: it runs for every reading of every batch, and each call into Python costs ingest
+    about a fifth of its validation time."""
+    value = check_epoch_ms(to_epoch_ms(value))
+    if value < EARLIEST_MS:
+        raise ValueError("before 2000-01-01: send milliseconds, not seconds")
+    if value > now_ms() + FUTURE_TOLERANCE_MS:
+        raise ValueError("more than 5 minutes in the future: check the robot's clock")
+    return value
+
+
+ReadingTime = Annotated[int, BeforeValidator(reading_ms), WithJsonSchema(_TIMESTAMP_SCHEMA)]
 
 READING_EXAMPLE: dict[str, Any] = {
     "robot_id": "rover-1-3f9a1c",
@@ -112,7 +127,7 @@ class ReadingIn(BaseModel):
     )
 
     robot_id: RobotId
-    ts: Timestamp
+    ts: ReadingTime
     seq: int | None = Field(
         None,
         ge=0,
@@ -129,15 +144,6 @@ class ReadingIn(BaseModel):
     extra: dict[str, Any] | None = Field(
         None, description="Small free-form JSON object, at most 2 KB once serialised."
     )
-
-    @field_validator("ts")
-    @classmethod
-    def _not_in_the_future(cls, value: int) -> int:
-        if value < EARLIEST_MS:
-            raise ValueError("before 2000-01-01: send milliseconds, not seconds")
-        if value > now_ms() + FUTURE_TOLERANCE_MS:
-            raise ValueError("more than 5 minutes in the future: check the robot's clock")
-        return value
 
     @field_validator("extra")
     @classmethod
