@@ -12,6 +12,7 @@ import uuid
 from asgi_correlation_id import CorrelationIdMiddleware
 
 from observability import client_address
+from observability.heap import freeze_after_startup
 from observability.metrics import ASGIApp, Message, Receive, Scope, Send, Timer, metrics_endpoint
 
 access_log = logging.getLogger("croody.access")
@@ -72,4 +73,4 @@ def instrument(app: ASGIApp, service: str) -> ASGIApp:
         validator=valid_request_id,
     )
     # Outermost: the logs, the metrics guard and the app all see the client's real address.
-    return client_address.from_environment(identified)
+    return freeze_after_startup(client_address.from_environment(identified))

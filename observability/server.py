@@ -16,6 +16,7 @@ def serve(app: str, *, description: str | None, default_port: int) -> None:
     parser.add_argument("--reload", action="store_true", help="restart when code changes")
     parser.add_argument("--log-level", default=os.environ.get("LOG_LEVEL", "INFO"))
     args = parser.parse_args()
+    os.environ.setdefault("GC_FREEZE", "1")  # observability.heap; inherited by the workers
     uvicorn.run(
         app,
         host=args.host,

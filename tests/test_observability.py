@@ -1,5 +1,6 @@
 """Request ids, JSON logs and Prometheus metrics on every service."""
 
+import gc
 import json
 import re
 
@@ -130,3 +131,30 @@ def test_attacks_are_counted_per_category():
     count_alerts([True, True, False, True], [1, 1, 0, 2])  # DoS, DoS, normal, Probe
     assert (alerts("DoS") - before[0], alerts("Probe") - before[1]) == (2, 1)
     assert alerts("normal") == before[2]
+
+
+def test_start_up_objects_are_frozen_out_of_collections_on_the_first_request(monkeypatch):
+    """A server's long-lived heap is left out of garbage collections (observability.heap):
+    frozen once, when the first request comes, then never again."""
+    monkeypatch.setenv("GC_FREEZE", "1")  # as `observability.server.serve` sets it
+    monkeypatch.setattr("observability.heap._frozen", False)
+    gc.unfreeze()
+    try:
+        with TestClient(instrument(telemetry_api, "telemetry")) as client:
+            assert gc.get_freeze_count() == 0  # start-up (the lifespan) is not a request
+            assert client.get("/api/telemetry/healthz").status_code == 200
+            frozen = gc.get_freeze_count()
+            assert frozen > 10_000
+            assert client.get("/api/telemetry/healthz").status_code == 200
+            assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()  # the rest of the test session collects as before
+
+
+def test_the_heap_is_not_frozen_without_gc_freeze(monkeypatch):
+    monkeypatch.delenv("GC_FREEZE", raising=False)
+    monkeypatch.setattr("observability.heap._frozen", False)
+    gc.unfreeze()
+    with TestClient(instrument(telemetry_api, "telemetry")) as client:
+        assert client.get("/api/telemetry/healthz").status_code == 200
+    assert gc.get_freeze_count() == 0
