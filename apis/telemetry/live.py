@@ -26,6 +26,7 @@ log = logging.getLogger("croody.telemetry.live")
 LiveItem = tuple[int, str, str]
 GAP: list[LiveItem] = []  # sentinel batch: "you may have missed readings, catch up"
 QUEUE_BATCHES = 1000
+_COMPACT = (",", ":")
 
 
 @dataclass(eq=False)
@@ -85,26 +86,41 @@ class LiveHub:
         self.subscriptions.discard(subscription)
 
     async def publish(self, stored: Sequence[tuple[int, Values]]) -> None:
-        """Announce committed readings ((id, values) as the store returns) to every subscriber."""
-        if not stored or (self._redis is None and not self.subscriptions):
-            return  # nobody listens: skip the serialising
+        """Announce committed readings ((id, values) as the store returns) to every subscriber.
+
+        Through Redis they go as the stored values, one JSON array for the batch: each worker
+        turns them into the API's JSON only for the robots its own subscribers watch, and not
+        at all while it has none (most of the time, for most workers).
+        """
+        if not stored:
+            return
+        if self._redis is not None:
+            try:
+                await self._redis.publish(self.channel, json.dumps([(i, *v) for i, v in stored]))
+                return  # delivered here too, by the listener
+            except Exception as exc:  # Redis down: at least this worker's subscribers hear it
+                log.warning("live publish failed", extra={"error": type(exc).__name__})
+        self._deliver(stored)
+
+    def _deliver(self, stored: Sequence[tuple[int, Values]]) -> None:
+        """Serialise what this worker's subscribers watch, once for all of them, and offer it."""
+        if not self.subscriptions:
+            return
+        filters = [subscription.robots for subscription in self.subscriptions]
+        watched = None if None in filters else {r for robots in filters if robots for r in robots}
         batch = [
             (
                 reading_id,
                 values[0],
-                json.dumps(public(row_from(reading_id, values)), separators=(",", ":")),
+                json.dumps(public(row_from(reading_id, values)), separators=_COMPACT),
             )
             for reading_id, values in stored
+            if watched is None or values[0] in watched
         ]
-        if self._redis is not None:
-            try:
-                await self._redis.publish(self.channel, json.dumps(batch))
-                return  # delivered here too, by the listener
-            except Exception as exc:  # Redis down: at least this worker's subscribers hear it
-                log.warning("live publish failed", extra={"error": type(exc).__name__})
-        self._deliver(batch)
+        if batch:
+            self._offer(batch)
 
-    def _deliver(self, batch: list[LiveItem]) -> None:
+    def _offer(self, batch: list[LiveItem]) -> None:
         for subscription in list(self.subscriptions):
             subscription.offer(batch)
 
@@ -115,11 +131,12 @@ class LiveHub:
                 async with self._redis.pubsub(ignore_subscribe_messages=True) as pubsub:
                     await pubsub.subscribe(self.channel)
                     if self._listening.is_set():
-                        self._deliver(GAP)  # back after an outage: everyone re-reads
+                        self._offer(GAP)  # back after an outage: everyone re-reads
                     self._listening.set()
                     async for message in pubsub.listen():
-                        if message["type"] == "message":
-                            self._deliver([tuple(item) for item in json.loads(message["data"])])
+                        if message["type"] == "message" and self.subscriptions:
+                            rows = json.loads(message["data"])
+                            self._deliver([(row[0], tuple(row[1:])) for row in rows])
             except asyncio.CancelledError:
                 raise
             except Exception as exc:

@@ -230,7 +230,7 @@ def test_a_subscriber_that_missed_messages_catches_up_from_the_database(make_api
         assert posted.status_code == 202
         # Stored without being announced: as if the message had been lost on the way.
         store.insert_readings(engine, [ReadingIn.model_validate(reading(robot, 2, x=2.0))])
-        client.portal.call(api.state.live._deliver, GAP)
+        client.portal.call(api.state.live._offer, GAP)
         for line in lines:
             if line.startswith("data: "):
                 received.append(json.loads(line[6:]))
