@@ -8,9 +8,9 @@ from typing import Any
 from babel.core import UnknownLocaleError
 from babel.numbers import format_currency
 from django import template
-from django.template import Context
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.template import Context
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, to_locale
