@@ -68,13 +68,15 @@ def configure(var_dir: Path) -> dict[str, str]:
 
 def use_database(path: Path) -> None:
     """Point Django's default connection at another SQLite file (same schema and demo ids)."""
-    from django.core.cache import cache
+    from django.core.cache import cache, caches
     from django.db import connections
 
     connection = connections["default"]
     connection.close()
     connection.settings_dict["NAME"] = str(path)
-    cache.clear()  # nothing cached from one database answers for the other
+    # Nothing cached from one database answers for the other (product cards included).
+    for store in (cache, caches["fragments"]):
+        store.clear()
 
 
 def seed(var_dir: Path) -> tuple[dict[str, Any], dict[int, Path]]:

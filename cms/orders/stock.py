@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from django.db.models import F, Min, Subquery
 
-from cms.pagecache.dependencies import PageState, shown_on
+from cms.pagecache.dependencies import shown_on, url_path
 from cms.pagecache.purge import Purge, schedule
 from cms.shop.models import ProductPage
 
@@ -80,11 +80,10 @@ def _copy_to_translations(key: uuid.UUID, source: int | None) -> None:
     ProductPage.objects.filter(translation_key=key).exclude(pk=source).update(
         stock=Subquery(source_stock)
     )
-    # Product pages and cards show the stock: drop their cached copies after the commit.
-    page = ProductPage.objects.get(pk=source)
-    paths = {
-        path
-        for version in ProductPage.objects.filter(translation_key=key, live=True)
-        if (path := PageState.of(version).path)
-    }
-    schedule(Purge(pages=paths).update(shown_on(page)))
+    # Product pages and cards show the stock: drop their cached copies after the commit,
+    # in every language (each version's catalogue and the products showing it as related).
+    versions = list(ProductPage.objects.filter(translation_key=key, live=True))
+    purge = Purge(pages={path for version in versions if (path := url_path(version))})
+    for version in versions:
+        purge.update(shown_on(version))
+    schedule(purge)

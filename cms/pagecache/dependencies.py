@@ -23,6 +23,7 @@ from urllib.parse import unquote
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model
+from django.http import HttpRequest
 from wagtail.models import Locale, Page, ReferenceIndex, TranslatableMixin
 
 from cms.pagecache.purge import Purge
@@ -47,14 +48,18 @@ class PageState:
 
     @classmethod
     def of(cls, page: Page) -> "PageState":
-        parts = page.get_url_parts()
-        # Wagtail gives URLs percent-encoded ("/es/gu%C3%ADa/"); requests' paths are decoded.
-        path = unquote(parts[2]) if parts else None
-        return cls(path, page.title, page.live, page.alias_of_id is None)
+        return cls(url_path(page), page.title, page.live, page.alias_of_id is None)
 
     def links(self) -> tuple:
         """What links to it show: its URL, and whether it is there, and translated."""
         return (self.path, self.live, self.translated)
+
+
+def url_path(page: Page, request: HttpRequest | None = None) -> str | None:
+    """The path purges name `page` by (None: it has no URL)."""
+    parts = page.get_url_parts(request)
+    # Wagtail gives URLs percent-encoded ("/es/gu%C3%ADa/"); requests' paths are decoded.
+    return unquote(parts[2]) if parts else None
 
 
 def page_change(page: Page, before: PageState | None, after: PageState | None) -> Purge:
@@ -66,7 +71,7 @@ def page_change(page: Page, before: PageState | None, after: PageState | None) -
         purge.trees |= own  # descendants show its title and live under its URL
     if links_changed:  # its other languages' versions link to it (hreflang, language selector)
         versions = Page.objects.filter(translation_key=page.translation_key, live=True)
-        purge.pages |= {path for other in versions.exclude(pk=page.pk) if (path := _path(other))}
+        purge.pages |= {path for other in versions.exclude(pk=page.pk) if (path := url_path(other))}
     return purge.update(shown_on(page, links_changed=links_changed))
 
 
@@ -88,13 +93,13 @@ def shown_on(obj: Model, links_changed: bool = True, depth: int = 2) -> Purge:
         showing = apps.get_model(page_label).objects.live()
         if languages is not None:
             showing = showing.filter(locale__language_code__in=languages)
-        purge.pages |= {path for page in showing if (path := _path(page))}
+        purge.pages |= {path for page in showing if (path := url_path(page))}
     if isinstance(obj, Page) and (parent := obj.get_parent()):
         purge.update(listing(parent))
     for referrer in _referrers(obj):
         if isinstance(referrer, Page):
             if languages is None or referrer.locale.language_code in languages:
-                purge.pages |= {path for path in [_path(referrer)] if path}
+                purge.pages |= {path for path in [url_path(referrer)] if path}
                 if depth > 1 and not isinstance(obj, Page):
                     purge.update(shown_on(referrer, depth=depth - 1))
         elif depth > 1 and (links_changed or not isinstance(obj, Page)):
@@ -104,7 +109,7 @@ def shown_on(obj: Model, links_changed: bool = True, depth: int = 2) -> Purge:
 
 def listing(parent: Page) -> Purge:
     """The parent's page, when it lists its children."""
-    path = _path(parent) if parent.live else None
+    path = url_path(parent) if parent.live else None
     if path and parent.specific_class._meta.label in LISTS_CHILDREN:
         return Purge(pages={path})
     return Purge()
@@ -161,10 +166,6 @@ def _referrers(obj: Model) -> list[Model]:
 def _label(obj: Model) -> str:
     model = obj.specific_class if isinstance(obj, Page) else type(obj)
     return model._meta.label if model else ""
-
-
-def _path(page: Page) -> str | None:
-    return PageState.of(page).path
 
 
 def _all_languages() -> list[str]:

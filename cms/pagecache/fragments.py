@@ -7,6 +7,8 @@ the language selector lists this page's translations) under the tokens of the re
 "language" fragments (the footer) under those of `/` and `/<language>/`. So whatever purges a
 page (its menu, footer or a page they link to edited, a translation published, a locale
 added: dependencies.py) also makes its fragments unusable, at once and in every worker.
+A fragment showing another page (a product's card on the catalogue) is stored under that
+page's tokens instead (`cached_many`): what changes the card purges the product's page.
 
 Fragments live in the "fragments" cache, local to each process: they are HTML from this
 process's templates, so a deploy never serves the previous release's markup, and a hit costs
@@ -14,11 +16,12 @@ no round trip. The tokens are shared ("pages" cache), read once per request.
 """
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from django.conf import settings
 from django.core.cache import BaseCache, caches
 from django.http import HttpRequest
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from cms.base.paths import is_language_path
@@ -50,16 +53,26 @@ def _tokens(request: HttpRequest, keys: list[str]) -> tuple[str, ...] | None:
     return tuple(known[key] for key in keys)
 
 
-def fragment_key(request: HttpRequest, name: str, scope: str, vary: Iterable[object]) -> str | None:
+def _usable(request: HttpRequest) -> bool:
+    """Whether this request may use fragments: not with the cache off, nor in a preview
+    (draft content)."""
+    return fragment_cache_enabled() and not getattr(request, "is_preview", False)
+
+
+def fragment_key(
+    request: HttpRequest, name: str, scope: str, vary: Iterable[object], path: str | None = None
+) -> str | None:
     """The key of fragment `name` for this request, or None when it must be rendered:
-    the cache off, a preview (draft content), no tokens."""
-    if not fragment_cache_enabled() or getattr(request, "is_preview", False):
+    the cache off, a preview (draft content), no tokens. `path`: for the "page" scope,
+    the page whose tokens it is stored under (default: the request's)."""
+    if not _usable(request):
         return None
     language = get_language() or ""
     # Links are relative on the request's Site, absolute to others: the host matters.
     where = [request.scheme or "", request.get_host()]
     if scope == "page":
-        keys, where = store.token_keys(request.path), [*where, request.path]
+        path = path or request.path
+        keys, where = store.token_keys(path), [*where, path]
     else:
         keys = [store.tree_token_key("/"), store.tree_token_key(f"/{language}/")]
     tokens = _tokens(request, keys)
@@ -68,3 +81,34 @@ def fragment_key(request: HttpRequest, name: str, scope: str, vary: Iterable[obj
     parts = [name, scope, language, *where, *tokens, *(str(value) for value in vary)]
     digest = hashlib.blake2b("\0".join(parts).encode(), digest_size=16).hexdigest()
     return f"fragment:{digest}"
+
+
+def cached_many(
+    request: HttpRequest | None,
+    name: str,
+    paths: Sequence[str | None],
+    render: Callable[[list[int]], list[str]],
+) -> list[SafeString]:
+    """Fragment `name` of several pages (a product card for each product listed), each
+    stored under the tokens of its page's `path` (None: never cached). The tokens and the
+    fragments are read in one round trip each; `render(indexes)` renders the missing ones
+    in one go (so that what they need can be fetched in bulk)."""
+    keys: list[str | None] = [None] * len(paths)
+    if request is not None and _usable(request):
+        wanted = [key for path in paths if path for key in store.token_keys(path)]
+        if _tokens(request, list(dict.fromkeys(wanted))) is not None:
+            keys = [
+                fragment_key(request, name, "page", (), path=path) if path else None
+                for path in paths
+            ]
+    found = fragments_cache().get_many([key for key in keys if key]) if any(keys) else {}
+    missing = [index for index, key in enumerate(keys) if key not in found]
+    rendered = dict(zip(missing, (str(part) for part in render(missing)), strict=True))
+    stored = {key: part for index, part in rendered.items() if (key := keys[index])}
+    if stored:
+        fragments_cache().set_many(stored, settings.FRAGMENT_CACHE_SECONDS)
+    # HTML our own templates rendered.
+    return [
+        mark_safe(rendered[index] if index in rendered else found[key])  # noqa: S308
+        for index, key in enumerate(keys)
+    ]

@@ -34,7 +34,7 @@ from wagtail_localize.fields import SynchronizedField
 from cms.base.blocks import ImageBlock, body_blocks
 from cms.base.models import BasePage
 from cms.shop.forms import CatalogueFilterForm
-from cms.shop.presenters import PAGE_PARAM, Catalogue, product_context
+from cms.shop.presenters import PAGE_PARAM, Catalogue, ProductDetails
 from cms.shop.querysets import ProductCategoryQuerySet, ProductPageManager, ProductQuerySet
 from cms.shop.search import MAX_TERM_LENGTH, weighted_terms
 from cms.shop.serializers import CategoryField
@@ -374,7 +374,7 @@ class ProductPage(BasePage):
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context(request, *args, **kwargs)
-        context.update(product_context(request, self, self.get_related_products()))
+        context["details"] = ProductDetails(request, self, self.get_related_products)
         return context
 
 

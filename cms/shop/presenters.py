@@ -4,19 +4,20 @@ The page models hand in what they own (their products, categories and URL), so t
 module never imports `cms.shop.models`: the dependency runs models -> presenters.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest
+from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from wagtail.coreutils import get_supported_content_language_variant
 
 from cms.base.site_url import absolute_url
 from cms.shop.forms import CatalogueFilterForm
-from cms.shop.querysets import ProductQuerySet, attach_card_images
+from cms.shop.querysets import ProductQuerySet
 
 if TYPE_CHECKING:  # for the annotations only: at run time the models import this module
     from cms.shop.models import ProductPage
@@ -67,7 +68,6 @@ class Catalogue:
         self.paginator = Paginator(results, per_page)
         self.page = self.paginator.get_page(request.GET.get(PAGE_PARAM))
         self.products = list(self.page.object_list)
-        attach_card_images(self.products)
         self.count = self.paginator.count
         # "Did you mean …?" when a search finds nothing (two more queries, only then).
         self.suggestion = ""
@@ -124,23 +124,39 @@ class Catalogue:
         return self.url(self.page.next_page_number()) if self.page.has_next() else ""
 
 
-def product_context(
-    request: HttpRequest, product: "ProductPage", related: list["ProductPage"]
-) -> dict[str, Any]:
-    """The product page's gallery, related product cards and JSON-LD.
+class ProductDetails:
+    """The product page's gallery, related products and JSON-LD, worked out when the
+    template first asks: a page whose body comes from the fragment cache needs none.
 
-    `related` comes from the page (`ProductPage.get_related_products`); the cards get
-    their images here, in bulk.
+    `related` gives the related products (`ProductPage.get_related_products`).
     """
-    gallery = [
-        item.value for item in product.gallery if item.block_type == "image" and item.value["image"]
-    ]
-    attach_card_images(related)
-    return {
-        "gallery": gallery,
-        "related_products": related,
-        "json_ld": product_json_ld(request, product, [item["image"] for item in gallery]),
-    }
+
+    def __init__(
+        self,
+        request: HttpRequest,
+        product: "ProductPage",
+        related: Callable[[], list["ProductPage"]],
+    ) -> None:
+        self.request = request
+        self.product = product
+        self._related = related
+
+    @cached_property
+    def gallery(self) -> list[Any]:
+        return [
+            item.value
+            for item in self.product.gallery
+            if item.block_type == "image" and item.value["image"]
+        ]
+
+    @cached_property
+    def related_products(self) -> list["ProductPage"]:
+        return self._related()
+
+    @cached_property
+    def json_ld(self) -> dict[str, Any]:
+        images = [item["image"] for item in self.gallery]
+        return product_json_ld(self.request, self.product, images)
 
 
 def product_json_ld(

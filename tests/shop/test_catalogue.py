@@ -277,7 +277,7 @@ def test_related_products_follow_the_language(client, shop):
     french = tempo.get_translations().get(locale__language_code="fr")
     response = client.get(french.url)
     assert response.status_code == 200
-    related = response.context["related_products"]
+    related = response.context["details"].related_products
     assert len(related) == 3
     assert {page.locale.language_code for page in related} == {"fr"}
 
