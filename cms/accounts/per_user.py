@@ -44,7 +44,7 @@ class PerUser(Generic[T]):
         if value is _MISSING:
             value = self.compute(user)
             cache.set(key, value, TIMEOUT)
-        return value  # type: ignore[return-value]
+        return value
 
     def forget(self, user_ids: Iterable[int]) -> None:
         """Drop the users' values now and again when the transaction commits: a request

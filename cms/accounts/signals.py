@@ -15,8 +15,8 @@ from cms.accounts.models import UserProfile
 from cms.accounts.per_user import forget_user
 
 User = get_user_model()
-UserGroups = User.groups.through  # type: ignore[attr-defined]
-UserPermissions = User.user_permissions.through  # type: ignore[attr-defined]
+UserGroups = User.groups.through
+UserPermissions = User.user_permissions.through
 GroupPermissions = Group.permissions.through
 
 

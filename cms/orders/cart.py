@@ -94,7 +94,7 @@ class Cart:
 
     def __init__(self, request: HttpRequest) -> None:
         self.request = request
-        self.user = getattr(request, "user", None)
+        self.user: Any = getattr(request, "user", None)
 
     @property
     def signed_in(self) -> bool:
