@@ -135,7 +135,7 @@ def test_a_redis_outage_degrades_to_no_cache(site_env, throwaway_redis, tmp_path
         anonymous = httpx.Client(base_url=server.base_url, timeout=10)
         member = httpx.Client(base_url=server.base_url, timeout=10)
 
-        # Redis up: pages, sessions and API rate-limit counters live there.
+        # Redis up: pages, sessions, per-user values and API rate-limit counters live there.
         miss, hit = anonymous.get("/es/"), anonymous.get("/es/")
         assert [miss.headers["X-Page-Cache"], hit.headers["X-Page-Cache"]] == ["miss", "hit"]
         assert hit.text == miss.text
@@ -148,6 +148,9 @@ def test_a_redis_outage_degrades_to_no_cache(site_env, throwaway_redis, tmp_path
         keys = throwaway_redis.keys()
         assert any("pages" in key for key in keys)
         assert any("throttle" in key for key in keys), keys  # API rate limit
+        # Sessions and the per-user values of signed-in pages (cms/accounts/per_user.py).
+        assert any("shared" in key and "session" in key for key in keys), keys
+        assert any("shared" in key and ":user:" in key for key in keys), keys
         assert anonymous.get("/health/").json()["checks"]["cache"]["status"] == "ok"
 
         throwaway_redis.stop()

@@ -2,9 +2,10 @@
 
 Anonymous visitors keep it in their session; signed-in users in `CartItem` rows, so it
 follows them across devices. On sign-in the session's cart is added to the account's
-(`merge_session_cart`). A cart stores no titles or prices: each view resolves the products
-in the page's language, so the cart shows every title in the visitor's language and today's
-price and stock.
+(`merge_session_cart`). Every change to those rows goes through this module, which drops the
+header's cached count (`CART_COUNT`) as it goes. A cart stores no titles or prices: each
+view resolves the products in the page's language, so the cart shows every title in the
+visitor's language and today's price and stock.
 """
 
 import uuid
@@ -17,11 +18,20 @@ from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
 
+from cms.accounts.per_user import PerUser
 from cms.orders import money, stock
 from cms.orders.models import CartItem, OrderLine
 from cms.shop.models import ProductPage
 
 SESSION_KEY = "orders_cart"
+
+
+def _units_in_cart(user: Any) -> int:
+    return sum(CartItem.objects.filter(user=user).values_list("quantity", flat=True))
+
+
+# The header's count on every signed-in page, without a query (cms.accounts.per_user).
+CART_COUNT = PerUser("cart", _units_in_cart)
 
 
 @dataclass
@@ -84,7 +94,7 @@ class Cart:
 
     def __init__(self, request: HttpRequest) -> None:
         self.request = request
-        self.user = getattr(request, "user", None)
+        self.user: Any = getattr(request, "user", None)
 
     @property
     def signed_in(self) -> bool:
@@ -107,6 +117,7 @@ class Cart:
                 )
             else:
                 CartItem.objects.filter(user=self.user, product_key=key).delete()
+            CART_COUNT.forget([self.user.pk])
             return
         stored = {str(k): v for k, v in session_quantities(self.request).items()}
         if quantity > 0:
@@ -118,11 +129,14 @@ class Cart:
     def clear(self) -> None:
         if self.signed_in:
             CartItem.objects.filter(user=self.user).delete()
+            CART_COUNT.forget([self.user.pk])
         else:
             self.request.session.pop(SESSION_KEY, None)
 
     def count(self) -> int:
-        return sum(self.quantities().values())
+        if self.signed_in:
+            return CART_COUNT.get(self.user)
+        return sum(session_quantities(self.request).values())
 
     # Views' operations --------------------------------------------------------------------
 
@@ -189,4 +203,5 @@ def merge_session_cart(request: HttpRequest, user: Any) -> None:
                 CartItem.objects.filter(user=user, product_key=key).update(quantity=merged)
             elif merged > 0:
                 CartItem.objects.create(user=user, product_key=key, quantity=merged)
+        CART_COUNT.forget([user.pk])
     request.session.pop(SESSION_KEY, None)

@@ -29,7 +29,10 @@ def new_reference() -> str:
 
 
 class CartItem(models.Model):
-    """A product in a signed-in user's cart (anonymous visitors keep theirs in the session)."""
+    """A product in a signed-in user's cart (anonymous visitors keep theirs in the session).
+
+    Change these rows through cms.orders.cart, which drops the header's cached count.
+    """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cart_items"

@@ -176,14 +176,13 @@ if REDIS_URL:
     CACHES = {
         "default": {**_redis, "KEY_PREFIX": CACHE_KEY_PREFIX},
         "pages": {**_redis, "KEY_PREFIX": f"{CACHE_KEY_PREFIX}-pages"},
+        "shared": {**_redis, "KEY_PREFIX": f"{CACHE_KEY_PREFIX}-shared"},
     }
     # A Redis outage degrades to no cache: reads miss, writes are dropped, pages are still
     # served; the error is logged once a minute (croody.cache, filtered below).
     DJANGO_REDIS_IGNORE_EXCEPTIONS = True
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
     DJANGO_REDIS_LOGGER = "croody.cache"
-    # Sessions read from Redis and fall back to the database, so sign-in survives an outage.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
@@ -193,7 +192,19 @@ else:
             "KEY_PREFIX": CACHE_KEY_PREFIX,
             "OPTIONS": {"MAX_ENTRIES": 5000},
         },
+        # Every worker must see a sign-out or a change at once: files, not per-process memory.
+        "shared": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache" / "shared"),
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        },
     }
+# "shared" holds sessions and the per-user values every page shows (cms/accounts/per_user.py).
+# Sessions are read from it and written to the database too (`cached_db`): a hit costs no
+# query, a miss or a cache outage reads the database, and sign-in survives losing the cache.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_CACHE_ALIAS = "shared"
 
 # The parts every page repeats (header menu, footer, language selector) as HTML, per process
 # (cms/pagecache/fragments.py): never stale, since they are keyed by the page cache's purge

@@ -20,9 +20,10 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 WHITENOISE_USE_FINDERS = True
 # Keep this run's keys apart from any other process sharing the Redis server.
 CACHES["default"]["KEY_PREFIX"] = f"croody-test-{os.getpid()}"
-CACHES["pages"]["KEY_PREFIX"] = f"croody-test-{os.getpid()}-pages"
-if CACHES["pages"]["BACKEND"].endswith("FileBasedCache"):
-    CACHES["pages"]["LOCATION"] = str(VAR_DIR / "cache" / "pages")
+for _alias in ("pages", "shared"):
+    CACHES[_alias]["KEY_PREFIX"] = f"croody-test-{os.getpid()}-{_alias}"
+    if CACHES[_alias]["BACKEND"].endswith("FileBasedCache"):
+        CACHES[_alias]["LOCATION"] = str(VAR_DIR / "cache" / _alias)
 # Tests change pages inside transactions that never commit, so the purges (run on commit)
 # would not happen: the page cache is off unless a test turns it on (tests/test_page_cache.py).
 PAGE_CACHE_SECONDS = 0
