@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db import connections, models
 from django.db.models.functions import Coalesce
 from django.db.models.sql.where import WhereNode
@@ -256,14 +256,14 @@ class CataloguePaginator(Paginator):
         matches, self.table_rows = self.object_list.count_and_rows()
         return matches
 
-    def page(self, number: Any) -> Any:
+    def page(self, number: Any) -> Page:
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
         rows = self.object_list.rows(bottom, top, self.count, self.table_rows)
-        return self._get_page(rows, number, self)
+        return Page(rows, number, self)
 
 
 def attach_card_images(
