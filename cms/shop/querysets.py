@@ -251,8 +251,12 @@ class CataloguePaginator(Paginator):
 
     object_list: ProductQuerySet
 
+    table_rows = 0
+
     @cached_property
     def count(self) -> int:
+        if tuple(self.object_list.query.order_by) not in INDEX_WALKS:
+            return self.object_list.count()  # the table's size (0.5 ms at 10,000) unused
         matches, self.table_rows = self.object_list.count_and_rows()
         return matches
 
