@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest
 from django.utils.functional import cached_property
 from django.utils.translation import get_language
@@ -17,7 +16,7 @@ from wagtail.coreutils import get_supported_content_language_variant
 
 from cms.base.site_url import absolute_url
 from cms.shop.forms import CatalogueFilterForm
-from cms.shop.querysets import ProductQuerySet
+from cms.shop.querysets import CataloguePaginator, ProductQuerySet
 
 if TYPE_CHECKING:  # for the annotations only: at run time the models import this module
     from cms.shop.models import ProductPage
@@ -65,7 +64,7 @@ class Catalogue:
         self.searching = bool(self.filters.get("q"))
 
         results = submitted.apply(products, self.filters)
-        self.paginator = Paginator(results, per_page)
+        self.paginator = CataloguePaginator(results, per_page)
         self.page = self.paginator.get_page(request.GET.get(PAGE_PARAM))
         self.products = list(self.page.object_list)
         self.count = self.paginator.count

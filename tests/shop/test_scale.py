@@ -7,12 +7,14 @@ import pytest
 from django.core.cache import caches
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.http import QueryDict
 from wagtail.models import Locale, Page
 
 from cms.base.locales import forget_locales
 from cms.base.sites import forget_sites
+from cms.shop.forms import CatalogueFilterForm
 from cms.shop.management.commands.seed_catalogue import SKU_PREFIX
-from cms.shop.models import ProductPage, ProductSearchTerm, reindex_products
+from cms.shop.models import ProductCategory, ProductPage, ProductSearchTerm, reindex_products
 
 pytestmark = pytest.mark.django_db
 
@@ -138,3 +140,56 @@ def test_query_count_is_the_same_with_25_and_120_products(client, shop):
     seed(120)
     large = {name: count_queries(client, url, **h) for name, (url, h) in urls.items()}
     assert large == small
+
+
+def listing(client, url: str) -> list[str]:
+    response = client.get(url, HTTP_X_REQUESTED_WITH="fetch")
+    assert response.status_code == 200, url
+    return [product.sku for product in response.context["catalogue"].products]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "sort=-price",
+        "sort=price&availability=in_stock&max_price=200",
+        "q=peso&sort=price",
+        "q=peso",
+    ],
+)
+def test_every_page_of_a_large_catalogue_lists_what_a_full_sort_gives(client, shop, query):
+    """Price sorts walk the price index once matches are many (ProductQuerySet.rows): each
+    page holds exactly the products a sort of every match puts there, in that order; other
+    languages' products, unpublished ones and those the filters exclude stay out."""
+    seed(150)  # page 1 of the whole catalogue by price is read by walking the index
+    hidden = ProductPage.objects.get(locale=shop.locale, sku=f"{SKU_PREFIX}00050")
+    hidden.unpublish()
+    cheapest = ProductPage.objects.child_of(shop).live().order_by("price").first()
+    cheapest.specific.stock = 0  # sold out: the in-stock filter must skip it on the walk
+    cheapest.specific.save(update_fields=["stock"])
+    params = QueryDict(query)
+    form = CatalogueFilterForm(params, categories=ProductCategory.objects.all())
+    expected = [
+        product.sku for product in form.apply(ProductPage.objects.child_of(shop).live().public())
+    ]
+    assert len(expected) > 24 and hidden.sku not in expected
+    pages = (len(expected) + 11) // 12
+    shown = [
+        sku
+        for page in range(1, pages + 1)
+        for sku in listing(client, f"{shop.url}?{query}&page={page}")
+    ]
+    assert shown == expected
+
+
+@pytest.mark.parametrize("table_rows", [0, 10**9])  # the index walked / every match sorted
+@pytest.mark.parametrize("sort", ["price", "-price"])
+def test_both_ways_of_reading_a_page_agree(shop, sort, table_rows):
+    seed(60)
+    products = ProductPage.objects.catalogue(shop.locale).child_of(shop).in_stock().sorted_by(sort)
+    matches, rows = products.count_and_rows()
+    assert matches == products.count() and rows >= ProductPage.objects.count()
+    everything = list(products.values_list("sku", flat=True))
+    for start in (0, 12, matches - 5):
+        page = products.rows(start, start + 12, matches, table_rows)
+        assert [product.sku for product in page] == everything[start : start + 12]
