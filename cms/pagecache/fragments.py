@@ -17,6 +17,7 @@ no round trip. The tokens are shared ("pages" cache), read once per request.
 
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import BaseCache, caches
@@ -27,6 +28,8 @@ from django.utils.translation import get_language
 from cms.base.paths import is_language_path
 from cms.pagecache import store
 from cms.pagecache.middleware import FRAGMENT_TOKENS
+
+T = TypeVar("T")
 
 CACHE_ALIAS = "fragments"
 SCOPES = ("page", "language")
@@ -112,3 +115,21 @@ def cached_many(
         mark_safe(rendered[index] if index in rendered else found[key])  # noqa: S308
         for index, key in enumerate(keys)
     ]
+
+
+def cached_value(
+    request: HttpRequest, name: str, vary: Iterable[object], compute: Callable[[], T]
+) -> T:
+    """A small value worked out from what the request's page lists (the catalogue's count of
+    matches), kept as the page's fragments are: under its purge tokens, so whatever changes
+    the listing (a product published, edited, sold out) has it worked out again. Worked out
+    every time when fragments cannot be used (see fragment_key)."""
+    key = fragment_key(request, name, "page", vary)
+    if key is None:
+        return compute()
+    cache = fragments_cache()
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, settings.FRAGMENT_CACHE_SECONDS)
+    return value

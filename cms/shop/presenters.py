@@ -6,6 +6,7 @@ module never imports `cms.shop.models`: the dependency runs models -> presenters
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
@@ -15,6 +16,7 @@ from django.utils.translation import get_language
 from wagtail.coreutils import get_supported_content_language_variant
 
 from cms.base.site_url import absolute_url
+from cms.pagecache.fragments import cached_value
 from cms.shop.forms import CatalogueFilterForm
 from cms.shop.querysets import CataloguePaginator, ProductQuerySet
 
@@ -64,7 +66,18 @@ class Catalogue:
         self.searching = bool(self.filters.get("q"))
 
         results = submitted.apply(products, self.filters)
-        self.paginator = CataloguePaginator(results, per_page)
+        # The count grows with the catalogue (about 8 ms of a request at 10,000 products):
+        # kept per filter set until the catalogue's purge tokens change, as its cards are.
+        self.paginator = CataloguePaginator(
+            results,
+            per_page,
+            remember=partial(
+                cached_value,
+                request,
+                "catalogue-count",
+                sorted(CatalogueFilterForm.as_query(self.filters).items()),
+            ),
+        )
         self.page = self.paginator.get_page(request.GET.get(PAGE_PARAM))
         self.products = list(self.page.object_list)
         self.count = self.paginator.count

@@ -137,3 +137,31 @@ def test_a_related_product_edited_shows_at_once_on_the_product_page(
         product.title = "Relacionado renovado"
         product.save_revision().publish()
     assert "Relacionado renovado" in card(render(client, referrer.url), product)
+
+
+def test_the_count_is_kept_until_a_product_sells_out_or_is_unpublished(
+    client, django_capture_on_commit_callbacks, pair
+):
+    """The catalogue's count of matches is kept per filter set under the catalogue's purge
+    tokens (cms/shop/presenters.py): not counted again on the next request, counted again
+    as soon as what it counts changes."""
+    catalogue, product, _ = pair
+    in_stock = f"{catalogue}?availability=in_stock"
+
+    def count(url: str) -> int:
+        return client.get(url).context["catalogue"].count
+
+    everything, available = count(catalogue), count(in_stock)
+    assert product.stock > 0 and available <= everything
+    with CaptureQueriesContext(connection) as queries:
+        assert count(in_stock) == available
+    assert not [q for q in queries if "COUNT(" in q["sql"].upper()]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        stock.reserve({product.translation_key: product.stock}, {})  # sold out
+    assert count(in_stock) == available - 1
+    assert count(catalogue) == everything
+
+    with django_capture_on_commit_callbacks(execute=True):
+        product.unpublish()
+    assert count(catalogue) == everything - 1
